@@ -1,0 +1,227 @@
+// The one core HTTP client: auth and namespace headers, timeouts, bounded bodies, typed errors,
+// and retries that are safe (GETs only; a POST that may have reached the server is never resent).
+import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
+import type { z } from "zod";
+import { NAME, VERSION } from "../version.js";
+import {
+  BadResponseError, ConnectionError, MixpeekApiError, RateLimitError, TimeoutError,
+  errorFromResponse, parseRetryAfter,
+} from "./errors.js";
+import { ROUTES, buildPath, type Operation, type RouteParams } from "./routes.js";
+import { sleep } from "../sleep.js";
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Sent as X-Namespace on every route that declares it (all but /v1/tasks). */
+  namespace?: string | undefined;
+  timeoutMs: number;
+  /** Retries of a GET after the first attempt. */
+  maxRetries?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** A Retry-After longer than this is not waited for; the rate-limit error is returned instead. */
+  maxRetryAfterMs?: number;
+  maxResponseBytes?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface RequestOptions<O extends Operation> {
+  params: RouteParams<O>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  status: number;
+  requestId: string | undefined;
+  /** The server's clock (Date header), so ages like "idle for 20 min" use the API's time. */
+  serverTime: number;
+}
+
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id"];
+/** Connection errors raised before any byte of the request left this machine. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ECONNABORTED"]);
+
+export class MixpeekClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly baseUrl: string;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.maxRetries = options.maxRetries ?? 3;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.retryMaxMs = options.retryMaxMs ?? 8_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent({
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** Sends one API operation and parses its body with `schema`. */
+  async call<O extends Operation, S extends z.ZodType>(
+    operation: O,
+    schema: S,
+    options: RequestOptions<O>,
+  ): Promise<ApiResponse<z.infer<S>>> {
+    const route = ROUTES[operation];
+    const url = this.baseUrl + buildPath(operation, options.params) + queryString(options.query);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.apiKey}`,
+      "user-agent": `${NAME}/${VERSION} (node ${process.version})`,
+      accept: "application/json",
+    };
+    if (this.options.namespace && !route.path.startsWith("/v1/tasks")) headers["x-namespace"] = this.options.namespace;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] = "application/json";
+    }
+    const retries = route.method === "GET" ? this.maxRetries : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const raw = await this.send(operation, route.method, url, headers, body, options.signal);
+        const parsed = schema.safeParse(raw.json);
+        if (!parsed.success) {
+          throw new BadResponseError({
+            message: `The API answered ${operation} with an unexpected body shape (${parsed.error.issues
+              .slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}).`,
+            status: raw.status, requestId: raw.requestId, operation,
+          });
+        }
+        return { data: parsed.data, status: raw.status, requestId: raw.requestId, serverTime: raw.serverTime };
+      } catch (error) {
+        const delay = attempt < retries ? this.retryDelay(error, attempt) : undefined;
+        if (delay === undefined || options.signal?.aborted) throw error;
+        await sleep(delay, options.signal);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /** Delay before retrying a GET, or undefined when the error is not worth retrying. */
+  private retryDelay(error: unknown, attempt: number): number | undefined {
+    if (!(error instanceof MixpeekApiError) || !error.retryable) return undefined;
+    const backoff = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** attempt);
+    const jittered = backoff / 2 + Math.random() * (backoff / 2);
+    if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
+      return error.retryAfterMs > this.maxRetryAfterMs ? undefined : error.retryAfterMs;
+    }
+    return jittered;
+  }
+
+  private async send(
+    operation: Operation, method: "GET" | "POST", url: string, headers: Record<string, string>,
+    body: string | undefined, signal: AbortSignal | undefined,
+  ): Promise<{ status: number; json: unknown; requestId: string | undefined; serverTime: number }> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+    } catch (error) {
+      throw this.transportError(error, operation, method, undefined);
+    }
+    const requestId = REQUEST_ID_HEADERS.map((h) => response.headers[h]).find((v): v is string => typeof v === "string");
+    let text: string;
+    try {
+      text = await this.readBounded(response.body);
+    } catch (error) {
+      if (error instanceof MixpeekApiError) throw Object.assign(error, { requestId, status: response.statusCode });
+      throw this.transportError(error, operation, method, requestId);
+    }
+    const status = response.statusCode;
+    const json = parseJson(text);
+    if (status >= 200 && status < 300) {
+      if (json === NOT_JSON) {
+        throw new BadResponseError({
+          message: `The API answered ${operation} with HTTP ${status} but a body that is not JSON${describeBody(text, response.headers["content-type"])}.`,
+          status, requestId, operation,
+        });
+      }
+      const date = Date.parse(String(response.headers["date"] ?? ""));
+      return { status, json, requestId, serverTime: Number.isNaN(date) ? Date.now() : date };
+    }
+    const retryAfter = response.headers["retry-after"];
+    const error = errorFromResponse(status, json === NOT_JSON ? undefined : json, {
+      requestId, operation, retryAfterMs: parseRetryAfter(typeof retryAfter === "string" ? retryAfter : undefined),
+    });
+    if (json === NOT_JSON && text.trim()) {
+      Object.assign(error, { message: `${error.message}${describeBody(text, response.headers["content-type"])}` });
+    }
+    throw error;
+  }
+
+  private async readBounded(body: Dispatcher.ResponseData["body"]): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.maxResponseBytes) {
+        body.destroy();
+        throw new BadResponseError({
+          message: `The API response is larger than the ${Math.round(this.maxResponseBytes / 1024)} KiB limit; it was refused rather than buffered.`,
+        });
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  private transportError(error: unknown, operation: Operation, method: string, requestId: string | undefined): MixpeekApiError {
+    if (error instanceof MixpeekApiError) return error;
+    const code = (error as { code?: string }).code ?? "";
+    const mayHaveReached = method !== "GET" && !NOT_SENT_CODES.has(code);
+    const unknownNote = mayHaveReached ? " The request may have reached the API: its outcome is unknown." : "";
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
+      || error instanceof undiciErrors.ConnectTimeoutError) {
+      const phase = error instanceof undiciErrors.BodyTimeoutError ? "the response body" : error instanceof undiciErrors.ConnectTimeoutError ? "a connection" : "a response";
+      return new TimeoutError({
+        message: `Timed out after ${this.options.timeoutMs} ms waiting for ${phase} to ${operation}.${unknownNote}`,
+        operation, requestId,
+      }, mayHaveReached && !(error instanceof undiciErrors.ConnectTimeoutError));
+    }
+    if ((error as { name?: string }).name === "AbortError") {
+      return new ConnectionError({ message: `The ${operation} request was cancelled.${unknownNote}`, operation, requestId }, mayHaveReached);
+    }
+    const reason = code || (error instanceof Error ? error.message : String(error));
+    return new ConnectionError({
+      message: `Could not reach the Mixpeek API for ${operation} (${reason}).${unknownNote}`,
+      operation, requestId,
+    }, mayHaveReached);
+  }
+}
+
+const NOT_JSON = Symbol("not json");
+function parseJson(text: string): unknown {
+  if (!text.trim()) return NOT_JSON;
+  try { return JSON.parse(text); } catch { return NOT_JSON; }
+}
+
+function describeBody(text: string, contentType: unknown): string {
+  if (!text.trim()) return " (empty body)";
+  const type = typeof contentType === "string" ? contentType.split(";")[0] : "unknown type";
+  return ` (${type}, ${text.length} bytes)`;
+}
+
+function queryString(query: Record<string, string | number | undefined> | undefined): string {
+  if (!query) return "";
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

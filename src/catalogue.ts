@@ -1,0 +1,40 @@
+// The tool catalogue exactly as a client sees it in tools/list: produced by a real server over
+// an in-memory transport, so list-tools, the README table and the token counts cannot drift.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerConfig } from "./config.js";
+import { Logger } from "./log.js";
+import { createRuntime } from "./runtime.js";
+
+export const CATALOGUE_CONFIG: ServerConfig = {
+  command: "serve", transport: "stdio", sandbox: false, apiUrl: "http://127.0.0.1:9", apiKey: "", namespace: "catalogue",
+  timeoutMs: 1000, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
+  http: { port: 0, host: "127.0.0.1" },
+};
+
+export async function listTools(config: ServerConfig = CATALOGUE_CONFIG): Promise<Tool[]> {
+  const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "catalogue", version: "1" });
+  await runtime.server.connect(serverSide);
+  await client.connect(clientSide);
+  try {
+    return (await client.listTools()).tools;
+  } finally {
+    await client.close();
+    await runtime.close();
+  }
+}
+
+/** Markdown table for the README: name, what it does, and its safety class. */
+export function toolTable(tools: Tool[]): string {
+  const rows = tools.map((tool) => {
+    const a = tool.annotations ?? {};
+    const kind = a.readOnlyHint ? "read-only" : a.destructiveHint ? "destructive, confirms" : a.idempotentHint ? "write, idempotent" : "write";
+    const args = Object.keys((tool.inputSchema.properties ?? {}) as object)
+      .map((name) => ((tool.inputSchema.required ?? []) as string[]).includes(name) ? name : `${name}?`).join(", ");
+    return `| \`${tool.name}\` | ${args} | ${kind} | ${tool.description} |`;
+  });
+  return ["| tool | arguments | kind | what it does |", "|---|---|---|---|", ...rows].join("\n");
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Entry point. In stdio mode stdout carries only protocol messages; everything human goes to
+// stderr. Configuration problems exit with code 2 and one message listing them all.
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
+import { createRuntime } from "./runtime.js";
+import type { SandboxInfo } from "./server.js";
+import { VERSION } from "./version.js";
+import { TOOL_NAMES } from "../tools/index.js";
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2), process.env, TOOL_NAMES);
+  switch (config.command) {
+    case "help": process.stdout.write(`${USAGE}\n`); return;
+    case "version": process.stdout.write(`${VERSION}\n`); return;
+    case "list-tools": {
+      const { listTools, toolTable } = await import("./catalogue.js");
+      const tools = await listTools();
+      process.stdout.write(config.json ? `${JSON.stringify(tools, null, 2)}\n` : `${toolTable(tools)}\n`);
+      return;
+    }
+    case "emulator": {
+      // Loaded only here and in sandbox mode, so the real server does not pay for it at start-up.
+      const { startEmulator, describeSandbox } = await import("./emulator/index.js");
+      const emulator = await startEmulator({ port: config.port, host: config.host, scenarios: config.scenarios as never });
+      process.stdout.write(`${describeSandbox(emulator)}\n`);
+      onShutdown(() => emulator.close());
+      return;
+    }
+    case "serve": await serve(config); return;
+  }
+}
+
+async function serve(config: ServerConfig): Promise<void> {
+  let sandbox: SandboxInfo | undefined;
+  let closeSandbox = async () => {};
+  if (config.sandbox) {
+    const { startEmulator, describeSandbox } = await import("./emulator/index.js");
+    const emulator = await startEmulator({ port: 0, scenarios: "all" });
+    process.stderr.write(`${describeSandbox(emulator)}\n`);
+    sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
+    config = { ...config, apiUrl: emulator.url, apiKey: config.apiKey || "sandbox", namespace: emulator.sandbox.namespaceId };
+    closeSandbox = () => emulator.close();
+  }
+  if (config.transport === "http") {
+    throw new ConfigError(["--http is not available in this version yet; use stdio (the default)."]);
+  }
+  const runtime = createRuntime(config, { sandbox });
+  const transport = new StdioServerTransport();
+  onShutdown(async () => { await runtime.close(); await closeSandbox(); }, { onStdinEnd: true });
+  await runtime.server.connect(transport);
+  runtime.logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
+}
+
+function onShutdown(close: () => Promise<void>, options: { onStdinEnd?: boolean } = {}): void {
+  const stop = () => { void close().finally(() => process.exit(0)); };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // stdio clients end the session by closing our stdin.
+  if (options.onStdinEnd) process.stdin.once("end", stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`mixpeek-batch-mcp: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`mixpeek-batch-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

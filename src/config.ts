@@ -1,0 +1,169 @@
+// Command line and environment, parsed once. Every problem is collected and reported together,
+// so a user fixes their configuration in one pass instead of one error per restart.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+export type ConfirmPolicy = "elicit" | "token" | "none";
+
+export interface ServerConfig {
+  command: "serve";
+  transport: "stdio" | "http";
+  sandbox: boolean;
+  apiUrl: string;
+  /** Empty only in sandbox mode, where the embedded emulator accepts any key. */
+  apiKey: string;
+  namespace: string | undefined;
+  timeoutMs: number;
+  readOnly: boolean;
+  disableDestructive: boolean;
+  /** Allow-list of tool names; undefined = all. */
+  tools: string[] | undefined;
+  confirm: ConfirmPolicy;
+  /** First delay between polls of wait_for_batch; it grows by half each poll. */
+  pollIntervalMs: number;
+  http: { port: number; host: string };
+}
+
+export type Config =
+  | ServerConfig
+  | { command: "emulator"; port: number; host: string; scenarios: string[] | "all" }
+  | { command: "list-tools"; json: boolean }
+  | { command: "help" }
+  | { command: "version" };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const USAGE = `Usage:
+  mixpeek-batch-mcp [options]              MCP server on stdio against the Mixpeek API
+  mixpeek-batch-mcp --sandbox [options]    MCP server on the embedded emulator (no key needed)
+  mixpeek-batch-mcp --http [--port 3333] [--host 127.0.0.1]
+                                           Streamable HTTP at /mcp, GET /healthz
+  mixpeek-batch-mcp emulator [--port 4010] [--host 127.0.0.1] [--scenarios all|a,b]
+  mixpeek-batch-mcp list-tools [--json]    print the tool catalogue
+
+Options:
+  --sandbox               run against the embedded emulator seeded with incident scenarios
+  --read-only             list only tools that change nothing
+  --disable-destructive   hide cancel and kill tools
+  --tools a,b             list only these tools
+  --confirm MODE          elicit (default; falls back to token), token, or none
+  --help, --version
+
+Environment:
+  MIXPEEK_API_KEY     API key (Bearer); required unless --sandbox
+  MIXPEEK_NAMESPACE   namespace id (ns_...) or name; required unless --sandbox
+  MIXPEEK_API_URL     default https://api.mixpeek.com
+  MIXPEEK_TIMEOUT_MS  per-request timeout, default 30000
+  MIXPEEK_POLL_INTERVAL_MS  first poll interval of wait_for_batch, default 1000`;
+
+const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
+  .int(`${name} must be a whole number`).min(0, `${name} must be 0–65535`).max(65535, `${name} must be 0–65535`);
+
+/** Parses argv (without node and script) and the environment; throws ConfigError listing every problem. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: readonly string[]): Config {
+  const problems: string[] = [];
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw new ConfigError([`${(error as Error).message}. Run with --help for usage.`]);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  const [subcommand, ...extra] = positionals;
+  if (extra.length) problems.push(`Unexpected argument(s): ${extra.join(" ")}. Run with --help for usage.`);
+
+  if (subcommand === "list-tools") {
+    if (problems.length) throw new ConfigError(problems);
+    return { command: "list-tools", json: Boolean(values.json) };
+  }
+  if (subcommand === "emulator") {
+    const emulatorPort = collect(problems, port("--port").safeParse(values.port ?? "4010"));
+    if (problems.length) throw new ConfigError(problems);
+    const scenarios = !values.scenarios || values.scenarios === "all" ? "all" : splitList(values.scenarios);
+    return { command: "emulator", port: emulatorPort!, host: values.host ?? "127.0.0.1", scenarios };
+  }
+  if (subcommand !== undefined) problems.push(`Unknown command "${subcommand}". Commands: emulator, list-tools.`);
+
+  const sandbox = Boolean(values.sandbox);
+  const apiUrl = (env.MIXPEEK_API_URL ?? "").trim() || "https://api.mixpeek.com";
+  if (!sandbox && !/^https?:\/\/[^\s/]+/.test(apiUrl)) {
+    problems.push(`MIXPEEK_API_URL "${apiUrl}" is not an http(s) URL. Example: https://api.mixpeek.com`);
+  } else if (!sandbox) {
+    try { new URL(apiUrl); } catch { problems.push(`MIXPEEK_API_URL "${apiUrl}" is not a valid URL.`); }
+  }
+  const apiKey = (env.MIXPEEK_API_KEY ?? "").trim();
+  if (!sandbox && !apiKey) problems.push("MIXPEEK_API_KEY is not set. Create a key in the Mixpeek dashboard, or try the server with --sandbox.");
+  const namespace = (env.MIXPEEK_NAMESPACE ?? "").trim() || undefined;
+  if (!sandbox && !namespace) problems.push("MIXPEEK_NAMESPACE is not set. Set it to your namespace id (ns_...) or name: the API scopes every batch by it.");
+  const timeoutMs = collect(problems, z.coerce.number({ error: "MIXPEEK_TIMEOUT_MS must be a number of milliseconds" })
+    .int("MIXPEEK_TIMEOUT_MS must be a whole number of milliseconds")
+    .min(100, "MIXPEEK_TIMEOUT_MS must be at least 100").max(600_000, "MIXPEEK_TIMEOUT_MS must be at most 600000")
+    .safeParse(env.MIXPEEK_TIMEOUT_MS?.trim() || "30000"));
+  const pollIntervalMs = collect(problems, z.coerce.number({ error: "MIXPEEK_POLL_INTERVAL_MS must be a number of milliseconds" })
+    .int("MIXPEEK_POLL_INTERVAL_MS must be a whole number").min(10, "MIXPEEK_POLL_INTERVAL_MS must be at least 10").max(60_000, "MIXPEEK_POLL_INTERVAL_MS must be at most 60000")
+    .safeParse(env.MIXPEEK_POLL_INTERVAL_MS?.trim() || "1000"));
+  const confirm = values.confirm ?? "elicit";
+  if (!["elicit", "token", "none"].includes(confirm)) problems.push(`--confirm must be elicit, token or none (got "${confirm}").`);
+  const tools = values.tools === undefined ? undefined : splitList(values.tools);
+  const unknown = (tools ?? []).filter((name) => !knownTools.includes(name));
+  if (unknown.length) problems.push(`--tools names unknown tool(s): ${unknown.join(", ")}. Known: ${knownTools.join(", ")}.`);
+  if (tools && tools.length === 0) problems.push("--tools is empty; name at least one tool.");
+  const httpPort = collect(problems, port("--port").safeParse(values.port ?? "3333"));
+  if (!values.http && (values.port !== undefined || values.host !== undefined)) problems.push("--port and --host apply only with --http or the emulator command.");
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    command: "serve",
+    transport: values.http ? "http" : "stdio",
+    sandbox,
+    apiUrl,
+    apiKey,
+    namespace,
+    timeoutMs: timeoutMs!,
+    readOnly: Boolean(values["read-only"]),
+    disableDestructive: Boolean(values["disable-destructive"]),
+    tools,
+    confirm: confirm as ConfirmPolicy,
+    pollIntervalMs: pollIntervalMs!,
+    http: { port: httpPort!, host: values.host ?? "127.0.0.1" },
+  };
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sandbox: { type: "boolean" },
+      http: { type: "boolean" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "read-only": { type: "boolean" },
+      "disable-destructive": { type: "boolean" },
+      tools: { type: "string" },
+      confirm: { type: "string" },
+      scenarios: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+}
+
+function collect<T>(problems: string[], result: z.ZodSafeParseResult<T>): T | undefined {
+  if (result.success) return result.data;
+  problems.push(...result.error.issues.map((issue) => issue.message));
+  return undefined;
+}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter(Boolean);
+}

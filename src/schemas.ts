@@ -1,0 +1,44 @@
+// Argument and result pieces shared by the tools, so each constraint is written once.
+import { z } from "zod";
+
+/** An id that travels as one URL path segment: no "/", "?", "#", whitespace or control
+ * characters, and not "." or ".." (URL parsers collapse those even when percent-encoded). */
+const ID_PATTERN = /^(?!\.\.?$)[^/?#\s\u0000-\u001f\u007f]+$/;
+export const idString = (what: string, example: string) =>
+  z.string().min(1).max(200).regex(ID_PATTERN, `${what} must be one id without /, ?, #, spaces or control characters`)
+    .describe(`${what}, e.g. ${example}`);
+
+export const bucketArg = idString("Bucket id or name", '"bkt_a1b2c3" or "sandbox-media"');
+export const batchIdArg = idString("Batch id", '"btch_k3j4h5g6f7d8"');
+export const tierNumArg = z.number().int().min(0).max(1000).describe("0-based tier number, e.g. 1");
+export const rayJobIdArg = idString("Ray job id from get_batch", '"raysubmit_9pDAyZbd5MN281TB"');
+export const collectionArg = idString("Collection id or name", '"col_a1b2c3d4e5"');
+export const confirmTokenArg = z.string().min(1).max(2000).optional()
+  .describe("Token from a confirmation_required reply; send it with the same arguments to apply");
+
+export const batchRef = { bucket: bucketArg, batch_id: batchIdArg };
+export const tierRef = { ...batchRef, tier_num: tierNumArg };
+
+export const Risk = z.enum(["low", "medium", "high"]);
+export const Recommendation = z.object({
+  title: z.string(),
+  rationale: z.string(),
+  risk: Risk,
+  tool: z.string().optional(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+});
+export type Recommendation = z.infer<typeof Recommendation>;
+export const recommendations = z.array(Recommendation).describe("Next steps, best first");
+
+export const Plan = z.object({
+  action: z.string(),
+  target: z.string(),
+  affects: z.array(z.string()),
+  expires_at: z.string(),
+});
+export type Plan = z.infer<typeof Plan>;
+
+/** Optional pagination of a list the API returns in full or in pages. */
+export const limitArg = (max: number, fallback: number) =>
+  z.number().int().min(1).max(max).optional().describe(`Page size, 1–${max} (default ${fallback})`);
+export const offsetArg = z.number().int().min(0).max(1_000_000).optional().describe("Items to skip (default 0)");

@@ -1,0 +1,95 @@
+// defineTool: every tool states its title, description, schemas, all four annotations and its
+// handler, checked by the type system. Destructive tools must also say what they will stop
+// (`plan`), which the server shows before anything is changed.
+import { z } from "zod";
+import type { MixpeekApi } from "./api/resources.js";
+import type { ServerConfig } from "./config.js";
+import { Plan, confirmTokenArg } from "./schemas.js";
+
+export interface ToolContext {
+  api: MixpeekApi;
+  config: ServerConfig;
+  signal: AbortSignal;
+  /** Sends an MCP progress notification when the client asked for progress; otherwise a no-op. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+interface Annotations<Destructive extends boolean> {
+  readOnlyHint: boolean;
+  destructiveHint: Destructive;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** What a destructive call will do, read fresh from the API before asking for confirmation. */
+export interface ConfirmationPlan {
+  action: string;
+  target: string;
+  affects: string[];
+  /** Changes when the target changes; a token issued for one state is refused in another. */
+  fingerprint: string;
+}
+
+type Shape = z.ZodRawShape;
+type Args<I extends Shape> = z.infer<z.ZodObject<I>>;
+type Output<O extends Shape> = z.infer<z.ZodObject<O>>;
+
+interface BaseSpec<I extends Shape, O extends Shape> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  run(args: Args<I>, ctx: ToolContext): Promise<Output<O>>;
+}
+
+/** A plan, or a final result when there is nothing to confirm (e.g. already canceled). */
+export type PlanOrResult<O extends Shape> = { plan: ConfirmationPlan } | { result: Output<O> };
+
+export type ToolSpec<I extends Shape, O extends Shape> = BaseSpec<I, O> & (
+  | { annotations: Annotations<true>; plan(args: Args<I>, ctx: ToolContext): Promise<PlanOrResult<O>> }
+  | { annotations: Annotations<false>; plan?: never }
+);
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  inputShape: Shape;
+  outputShape: Shape;
+  annotations: Annotations<boolean>;
+  run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
+  plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
+}
+
+export const CONFIRMATION_REQUIRED = "confirmation_required";
+
+export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O>): ToolDefinition {
+  const destructive = spec.annotations.destructiveHint;
+  return {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    annotations: spec.annotations,
+    // The SDK drops undeclared arguments, so the token must be part of the input schema, and
+    // the output schema must admit the confirmation reply in place of the normal result.
+    inputShape: destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input,
+    outputShape: spec.annotations.readOnlyHint ? spec.output : mutationOutput(spec.output, destructive),
+    run: spec.run as ToolDefinition["run"],
+    ...(spec.plan ? { plan: spec.plan as ToolDefinition["plan"] } : {}),
+  };
+}
+
+/** A mutating tool may also answer with a refusal (`outcome: "refused"`, `reason`) and, when
+ * destructive, with a confirmation request; its other fields are therefore optional. */
+function mutationOutput(shape: Shape, destructive: boolean): Shape {
+  const partial = Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, (schema as z.ZodType).optional()]));
+  return {
+    ...partial,
+    outcome: z.string().describe(destructive
+      ? `What happened; "${CONFIRMATION_REQUIRED}" means nothing changed yet, "refused" that the API declined`
+      : `What happened; "refused" means the API declined and nothing changed`),
+    reason: z.string().optional(),
+    ...(destructive ? { confirm_token: z.string().optional(), plan: Plan.optional() } : {}),
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { isActive } from "../src/domain/status.js";
+import { activeJobs, describeJob } from "../src/domain/targets.js";
+import { batchRef, recommendations } from "../src/schemas.js";
+import { defineTool } from "../src/tool.js";
+
+export default defineTool({
+  name: "cancel_batch",
+  title: "Cancel batch",
+  description: "Stop a whole running batch: every active tier and job. Asks for confirmation.",
+  input: batchRef,
+  output: {
+    outcome: z.enum(["canceled", "not_active"]),
+    batch_id: z.string(),
+    status: z.string().nullable(),
+    task_id: z.string().nullable(),
+    recommendations,
+  },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async plan(ref, { api, signal }) {
+    const { data: batch } = await api.getBatch(ref, signal);
+    if (!isActive(batch.status)) {
+      return { result: { outcome: "not_active" as const, batch_id: ref.batch_id, status: batch.status ?? null, task_id: batch.task_id ?? null, recommendations: [] } };
+    }
+    const tiers = batch.tier_tasks ?? [];
+    const jobs = tiers.flatMap(activeJobs);
+    const pending = tiers.filter((t) => t.status === "PENDING").map((t) => t.tier_num);
+    return {
+      plan: {
+        action: "Cancel batch",
+        target: `batch ${ref.batch_id} (${batch.status}, ${batch.object_ids?.length ?? "?"} objects)`,
+        affects: [
+          ...jobs.map((job) => `stops ${describeJob(job)}`),
+          ...(pending.length ? [`tier(s) ${pending.join(", ")} will not run`] : []),
+        ],
+        fingerprint: `${batch.status}|${jobs.map((j) => j.ray_job_id).sort().join(",")}`,
+      },
+    };
+  },
+  async run(ref, { api, signal }) {
+    const { data } = await api.cancelBatch(ref, signal);
+    return {
+      outcome: "canceled" as const,
+      batch_id: ref.batch_id,
+      status: data.status,
+      task_id: data.task_id,
+      recommendations: [],
+    };
+  },
+});

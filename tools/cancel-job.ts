@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { waitStep } from "../src/domain/recommend.js";
+import { isActive } from "../src/domain/status.js";
+import { describeJob, loadTier, tierFingerprint } from "../src/domain/targets.js";
+import { clip } from "../src/domain/views.js";
+import { rayJobIdArg, recommendations, tierRef } from "../src/schemas.js";
+import { defineTool } from "../src/tool.js";
+import { ToolRefusal } from "../src/tool-errors.js";
+
+export default defineTool({
+  name: "cancel_job",
+  title: "Cancel one extractor job",
+  description: "Stop one failing Ray job in a multi-extractor tier and leave the other extractors running. Asks for confirmation.",
+  input: { ...tierRef, ray_job_id: rayJobIdArg },
+  output: {
+    outcome: z.enum(["canceled", "not_active"]),
+    batch_id: z.string(),
+    tier_num: z.number(),
+    ray_job_id: z.string(),
+    job_status: z.string().nullable(),
+    message: z.string().nullable(),
+    recommendations,
+  },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async plan(args, { api, signal }) {
+    const { tier } = await loadTier(api, args, signal);
+    const jobs = tier.extractor_jobs ?? [];
+    const job = jobs.find((j) => j.ray_job_id === args.ray_job_id);
+    if (!job) {
+      throw new ToolRefusal(`tier ${args.tier_num} has no job ${args.ray_job_id} (jobs: ${jobs.map((j) => j.ray_job_id).join(", ") || "none"}). Nothing was changed.`);
+    }
+    if (!isActive(job.status)) {
+      return { result: { outcome: "not_active" as const, batch_id: args.batch_id, tier_num: args.tier_num, ray_job_id: args.ray_job_id, job_status: job.status ?? null, message: `Job ${args.ray_job_id} is ${job.status}; there is nothing to cancel.`, recommendations: [] } };
+    }
+    const others = jobs.filter((j) => j !== job && isActive(j.status)).length;
+    return {
+      plan: {
+        action: "Cancel job",
+        target: `job ${describeJob(job)} in tier ${args.tier_num} of batch ${args.batch_id}`,
+        affects: [`stops ${describeJob(job)}; its ${job.extractor_type} output will be missing`, `${others} other job(s) keep running`],
+        fingerprint: `${tierFingerprint(tier)}|${job.status}`,
+      },
+    };
+  },
+  async run({ bucket, batch_id, tier_num, ray_job_id }, { api, signal }) {
+    const { data } = await api.cancelJob({ bucket, batch_id, tier_num, ray_job_id }, signal);
+    return {
+      outcome: "canceled" as const,
+      batch_id,
+      tier_num,
+      ray_job_id,
+      job_status: data.status ?? null,
+      message: clip(data.message) ?? null,
+      recommendations: [waitStep({ bucket, batch_id }, "The other extractors keep running; wait_for_batch reports when the tier and batch finish.")],
+    };
+  },
+});
