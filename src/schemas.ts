@@ -3,18 +3,18 @@ import { z } from "zod";
 
 /** An id that travels as one URL path segment: no "/", "?", "#", whitespace or control
  * characters, and not "." or ".." (URL parsers collapse those even when percent-encoded). */
-const ID_PATTERN = /^(?!\.\.?$)[^/?#\s\u0000-\u001f\u007f]+$/;
+const ID_PATTERN = /^(?!\.\.?$)[^/?#\s\x00-\x1f\x7f]+$/;
 export const idString = (what: string, example: string) =>
-  z.string().min(1).max(200).regex(ID_PATTERN, `${what} must be one id without /, ?, #, spaces or control characters`)
+  z.string().max(200).regex(ID_PATTERN, `${what} must be one id without /, ?, #, spaces or control characters`)
     .describe(`${what}, e.g. ${example}`);
 
-export const bucketArg = idString("Bucket id or name", '"bkt_a1b2c3" or "sandbox-media"');
+export const bucketArg = idString("Bucket id or name", '"sandbox-media"');
 export const batchIdArg = idString("Batch id", '"btch_k3j4h5g6f7d8"');
-export const tierNumArg = z.number().int().min(0).max(1000).describe("0-based tier number, e.g. 1");
-export const rayJobIdArg = idString("Ray job id from get_batch", '"raysubmit_9pDAyZbd5MN281TB"');
+export const tierNumArg = z.number().int().min(0).max(1000).describe("Tier number from 0, e.g. 1");
+export const rayJobIdArg = idString("Ray job id", '"raysubmit_9pDAyZbd5MN2"');
 export const collectionArg = idString("Collection id or name", '"col_a1b2c3d4e5"');
 export const confirmTokenArg = z.string().min(1).max(2000).optional()
-  .describe("Token from a confirmation_required reply; send it with the same arguments to apply");
+  .describe("From a confirmation_required reply, to apply");
 
 export const batchRef = { bucket: bucketArg, batch_id: batchIdArg };
 export const tierRef = { ...batchRef, tier_num: tierNumArg };

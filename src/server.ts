@@ -2,7 +2,7 @@
 // list), the confirmation gate of destructive tools, progress, error text and the text rendering.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { BadRequestError, ConflictError } from "./api/errors.js";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
@@ -10,7 +10,7 @@ import { ConfirmationTokens } from "./confirm.js";
 import type { Logger } from "./log.js";
 import { diagnoseStep } from "./domain/recommend.js";
 import { renderResult } from "./render.js";
-import { CONFIRMATION_REQUIRED, type ToolContext, type ToolDefinition } from "./tool.js";
+import { CONFIRMATION_REQUIRED, toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
 import { ToolRefusal, describeError, redact } from "./tool-errors.js";
 import { NAME, VERSION } from "./version.js";
 
@@ -60,7 +60,8 @@ export function createServer(deps: ServerDeps): McpServer {
     }
   };
 
-  for (const tool of selectTools(deps.tools, config)) {
+  const selected = selectTools(deps.tools, config);
+  for (const tool of selected) {
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
@@ -90,6 +91,10 @@ export function createServer(deps: ServerDeps): McpServer {
       }
     });
   }
+
+  // Serve the precomputed listing instead of converting every schema on every tools/list.
+  const listing = selected.map(toolListing);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
 
   function toolContext(extra: Extra): ToolContext {
     const progressToken = extra._meta?.progressToken;

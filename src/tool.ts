@@ -1,6 +1,7 @@
 // defineTool: every tool states its title, description, schemas, all four annotations and its
 // handler, checked by the type system. Destructive tools must also say what they will stop
 // (`plan`), which the server shows before anything is changed.
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
@@ -60,6 +61,31 @@ export interface ToolDefinition {
   annotations: Annotations<boolean>;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
   plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
+}
+
+/** The tools/list entry of a tool, converted to JSON Schema once per process: conversion is
+ * the costly part of tools/list and the result never changes. `$schema` is dropped because
+ * every agent pays for the tool list in context. */
+const listings = new WeakMap<ToolDefinition, Tool>();
+export function toolListing(tool: ToolDefinition): Tool {
+  let listing = listings.get(tool);
+  if (!listing) {
+    listing = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: jsonSchema(tool.inputShape, "input") as Tool["inputSchema"],
+      outputSchema: jsonSchema(tool.outputShape, "output") as Tool["outputSchema"],
+      annotations: { title: tool.title, ...tool.annotations },
+    };
+    listings.set(tool, listing);
+  }
+  return listing;
+}
+
+function jsonSchema(shape: Shape, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(z.object(shape), { target: "draft-7", io });
+  return schema;
 }
 
 export const CONFIRMATION_REQUIRED = "confirmation_required";

@@ -12,11 +12,11 @@ export default defineTool({
   description: "(Re)process a collection: creates and submits a batch from its source buckets or collections, optionally limited to some objects or a filter.",
   input: {
     collection: collectionArg,
-    include_buckets: ids("Bucket id or name", '"sandbox-media"').optional().describe("Only these source buckets (bucket-sourced collections)"),
-    include_collections: ids("Collection id or name", '"col_a1b2c3d4e5"').optional().describe("Only these source collections (collection-sourced)"),
-    object_ids: ids("Object id", '"obj_123"').optional().describe("Only these objects (bucket-sourced collections)"),
+    include_buckets: ids("Bucket", '"sandbox-media"').optional().describe("Only these source buckets"),
+    include_collections: ids("Collection", '"col_a1b2c3d4e5"').optional().describe("Only these source collections"),
+    object_ids: ids("Object id", '"obj_123"').optional().describe("Only these objects"),
     source_filters: z.record(z.string(), z.unknown()).optional()
-      .describe('LogicalOperator filter, e.g. {"AND":[{"field":"status","operator":"eq","value":"pending"}]}'),
+      .describe('Filter, e.g. {"AND":[{"field":"status","operator":"eq","value":"new"}]}'),
   },
   output: {
     outcome: z.literal("triggered"),

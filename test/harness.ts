@@ -1,0 +1,67 @@
+// Test harness: a real emulator on loopback and a real SDK client talking to our server over
+// an in-memory transport. No mocks: what the emulator saw is what the server sent.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { CATALOGUE_CONFIG } from "../src/catalogue.js";
+import type { ServerConfig } from "../src/config.js";
+import type { ConfirmationTokens } from "../src/confirm.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../src/emulator/index.js";
+import { Logger } from "../src/log.js";
+import { createRuntime, type Runtime } from "../src/runtime.js";
+
+export interface Harness {
+  emulator: Emulator;
+  client: Client;
+  runtime: Runtime;
+  bucket: string;
+  batches: Emulator["sandbox"]["batches"];
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, any> }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<ServerConfig>;
+  emulator?: EmulatorOptions;
+  /** Answer elicitation requests; when absent the client does not advertise elicitation. */
+  elicit?: (message: string) => ElicitResult;
+  tokens?: ConfirmationTokens;
+  apiKey?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emulator = await startEmulator({ port: 0, scenarios: "all", ...options.emulator });
+  const config: ServerConfig = {
+    ...CATALOGUE_CONFIG,
+    apiUrl: emulator.url,
+    apiKey: options.apiKey ?? "sk_test_harness_key_0123456789",
+    namespace: emulator.sandbox.namespaceId,
+    timeoutMs: 2000,
+    pollIntervalMs: 10,
+    confirm: "token",
+    ...options.config,
+  };
+  const runtime = createRuntime(config, { logger: new Logger([config.apiKey], { stderr: false }), tokens: options.tokens });
+  const client = new Client({ name: "test", version: "1" }, { capabilities: options.elicit ? { elicitation: {} } : {} });
+  if (options.elicit) {
+    const answer = options.elicit;
+    client.setRequestHandler(ElicitRequestSchema, async (request) => answer(request.params.message));
+  }
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await runtime.server.connect(serverSide);
+  await client.connect(clientSide);
+  return {
+    emulator, client, runtime,
+    bucket: emulator.sandbox.bucketName,
+    batches: emulator.sandbox.batches,
+    call: async (name, args) => (await client.callTool({ name, arguments: args })) as never,
+    async close() {
+      await client.close();
+      await runtime.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** The emulator's recorded requests for one operation. */
+export const requestsFor = (emulator: Emulator, operation: string) => emulator.requests.filter((r) => r.operation === operation);

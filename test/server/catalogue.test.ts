@@ -1,0 +1,112 @@
+// The tool surface is a contract (../shared/design.md): names, arguments, annotations, schemas.
+import { readFileSync, readdirSync } from "node:fs";
+import { describe, expect, it, beforeAll } from "vitest";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/catalogue.js";
+import { VERSION } from "../../src/version.js";
+import { TOOLS } from "../../tools/index.js";
+
+const CONTRACT: Record<string, { args: string[]; kind: "read" | "write" | "destructive"; idempotent?: boolean }> = {
+  list_batches: { args: ["bucket", "status?", "limit?", "offset?"], kind: "read" },
+  get_batch: { args: ["bucket", "batch_id"], kind: "read" },
+  diagnose_batch: { args: ["bucket", "batch_id"], kind: "read" },
+  list_failed_documents: { args: ["bucket", "batch_id", "tier_num?", "collection_id?", "limit?", "offset?"], kind: "read" },
+  get_batch_logs: { args: ["bucket", "batch_id", "tier_num?", "tail_lines?"], kind: "read" },
+  get_task: { args: ["task_id"], kind: "read" },
+  wait_for_batch: { args: ["bucket", "batch_id", "timeout_seconds?"], kind: "read" },
+  retry_failed_documents: { args: ["bucket", "batch_id", "retry_mode?", "tier_nums?", "max_retry_count?"], kind: "write", idempotent: false },
+  retry_tier: { args: ["bucket", "batch_id", "tier_num", "requires_gpu?", "num_cpus?", "memory_bytes?", "priority?"], kind: "write", idempotent: false },
+  detect_stuck_tier: { args: ["bucket", "batch_id", "tier_num"], kind: "write", idempotent: true },
+  kill_duplicate_jobs: { args: ["bucket", "batch_id", "tier_num"], kind: "destructive" },
+  cancel_tier: { args: ["bucket", "batch_id", "tier_num"], kind: "destructive" },
+  cancel_job: { args: ["bucket", "batch_id", "tier_num", "ray_job_id"], kind: "destructive" },
+  cancel_batch: { args: ["bucket", "batch_id"], kind: "destructive" },
+  resubmit_batch: { args: ["bucket", "batch_id", "from_tier?"], kind: "write", idempotent: false },
+  trigger_collection: { args: ["collection", "include_buckets?", "include_collections?", "object_ids?", "source_filters?"], kind: "write", idempotent: false },
+  confirm_uploads: { args: ["bucket", "confirmations"], kind: "write", idempotent: false },
+};
+
+let tools: Tool[];
+beforeAll(async () => { tools = await listTools(); });
+
+const props = (tool: Tool) => (tool.inputSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+const required = (schema: { required?: unknown }) => (schema.required ?? []) as string[];
+
+describe("tool catalogue", () => {
+  it("lists exactly the 17 contract tools", () => {
+    expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(CONTRACT).sort());
+  });
+
+  it("has one file per tool, named after the tool in kebab case", () => {
+    const files = readdirSync(new URL("../../tools/", import.meta.url)).filter((f) => f !== "index.ts").sort();
+    expect(files).toEqual(Object.keys(CONTRACT).map((n) => `${n.replaceAll("_", "-")}.ts`).sort());
+    for (const file of files) {
+      const source = readFileSync(new URL(`../../tools/${file}`, import.meta.url), "utf8");
+      expect(source).toContain(`name: "${file.replace(".ts", "").replaceAll("-", "_")}"`);
+    }
+  });
+
+  it.each(Object.entries(CONTRACT))("%s declares the contract's arguments", (name, contract) => {
+    const tool = tools.find((t) => t.name === name)!;
+    for (const arg of contract.args) {
+      const bare = arg.replace("?", "");
+      expect(props(tool), `${name}.${bare}`).toHaveProperty(bare);
+      expect(required(tool.inputSchema).includes(bare), `${name}.${bare} required?`).toBe(!arg.endsWith("?"));
+    }
+  });
+
+  it.each(Object.entries(CONTRACT))("%s has title, short description, schemas and all four hints", (name, contract) => {
+    const tool = tools.find((t) => t.name === name)!;
+    expect(tool.title).toBeTruthy();
+    expect(tool.description!.length).toBeGreaterThan(30);
+    expect(tool.description!.length).toBeLessThanOrEqual(220);
+    expect(tool.outputSchema?.type).toBe("object");
+    const a = tool.annotations!;
+    for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+      expect(typeof a[hint], `${name}.${hint}`).toBe("boolean");
+    }
+    expect(a.readOnlyHint).toBe(contract.kind === "read");
+    expect(a.destructiveHint).toBe(contract.kind === "destructive");
+    expect(a.openWorldHint).toBe(true);
+    if (contract.kind === "read") expect(a.idempotentHint).toBe(true);
+    if (contract.idempotent !== undefined) expect(a.idempotentHint).toBe(contract.idempotent);
+  });
+
+  it("lets destructive tools carry a confirm_token and answer with a confirmation request", () => {
+    for (const tool of tools) {
+      const destructive = tool.annotations!.destructiveHint;
+      expect("confirm_token" in props(tool), tool.name).toBe(destructive);
+      if (!destructive) continue;
+      const out = tool.outputSchema!;
+      expect(required(out)).toEqual(["outcome"]);
+      expect(Object.keys(out.properties ?? {})).toEqual(expect.arrayContaining(["outcome", "confirm_token", "plan"]));
+    }
+  });
+
+  it("refuses path tricks in id arguments by schema", () => {
+    const pattern = new RegExp(String(props(tools.find((t) => t.name === "get_batch")!)["batch_id"]!["pattern"]));
+    for (const bad of ["a/b", "x?y=1", "a#b", "a b", "..", ".", "\u0000x", "tab\tx"]) expect(pattern.test(bad), bad).toBe(false);
+    for (const good of ["btch_k3j4h5g6f7d8", "%2e%2e", "my.batch", "...", "é"]) expect(pattern.test(good), good).toBe(true);
+  });
+
+  it("hides mutating tools in read-only mode and destructive ones when disabled", async () => {
+    const readOnly = await listTools({ ...CATALOGUE_CONFIG, readOnly: true });
+    expect(readOnly.map((t) => t.name).sort()).toEqual(Object.keys(CONTRACT).filter((n) => CONTRACT[n]!.kind === "read").sort());
+    const safe = await listTools({ ...CATALOGUE_CONFIG, disableDestructive: true });
+    expect(safe).toHaveLength(13);
+    expect(safe.some((t) => t.annotations?.destructiveHint)).toBe(false);
+    const some = await listTools({ ...CATALOGUE_CONFIG, tools: ["get_batch", "cancel_batch"] });
+    expect(some.map((t) => t.name).sort()).toEqual(["cancel_batch", "get_batch"]);
+  });
+
+  it("keeps the README tool table generated from the catalogue", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(toolTable(tools));
+  });
+
+  it("keeps the version in step with package.json", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    expect(TOOLS).toHaveLength(17);
+  });
+});
