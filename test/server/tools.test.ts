@@ -90,8 +90,9 @@ describe("every tool on the sandbox", () => {
     expect(r.structuredContent!.status).toBe("COMPLETED");
   });
 
-  it("wait_for_batch returns when the running batch completes", async () => {
-    const r = await h.call("wait_for_batch", { bucket: h.bucket, batch_id: h.batches["still-running"], timeout_seconds: 20 });
+  it("wait_for_batch polls a fresh batch until it completes", async () => {
+    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const r = await h.call("wait_for_batch", { bucket: h.bucket, batch_id: data.batch_id, timeout_seconds: 20 });
     expectValid("wait_for_batch", r);
     expect(r.structuredContent!.status).toBe("COMPLETED");
     expect(r.structuredContent!.polls).toBeGreaterThan(1);
