@@ -74,7 +74,7 @@ export function seedSandbox(state: State, scenarios: readonly ScenarioName[]): R
     "duplicate-jobs": () => run(15 * MINUTE, [cpu([frames.extractor, frames.extractor])], (b) => {
       for (const job of b.tiers[0]!.jobs) { job.behaviour = "contend"; job.workMs = 60_000; }
     }),
-    "still-running": () => run(30_000, [cpu(), gpu(16 * GIB)], () => {}, objectIds, 60_000),
+    "still-running": () => run(30_000, [cpu(), gpu(16 * GIB)], () => {}, objectIds, 120_000),
     "massive-failures": () => {
       const many = Array.from({ length: 100_000 }, (_, i) => `obj_m${String(i).padStart(6, "0")}`);
       return run(240 * MINUTE, [cpu()], (b) => {
