@@ -1,0 +1,82 @@
+// Benchmarks, printed as medians: tool-list size in tokens, cold start over stdio, per-call
+// overhead through MCP versus a direct HTTP call to the emulator. Run `npm run build` first.
+// Figures, not tests: they depend on the machine.
+import { performance } from "node:perf_hooks";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import { request } from "undici";
+import { listTools, CATALOGUE_CONFIG } from "../dist/src/catalogue.js";
+import { createRuntime } from "../dist/src/runtime.js";
+import { Logger } from "../dist/src/log.js";
+import { startEmulator } from "../dist/src/emulator/index.js";
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const fmt = (ms) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
+const row = (name, value) => console.log(`${name.padEnd(52)} ${value}`);
+
+async function tokens() {
+  const tools = await listTools();
+  const model = tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema }));
+  row("tools/list tokens, model-facing (o200k_base)", `${encode(JSON.stringify(model)).length} for ${tools.length} tools`);
+  row("tools/list tokens, full", encode(JSON.stringify(tools)).length);
+}
+
+async function coldStart(runs = 10) {
+  const cli = new URL("../dist/src/cli.js", import.meta.url).pathname;
+  for (const [label, args] of [["real-API mode", []], ["sandbox mode", ["--sandbox"]]]) {
+    const init = [];
+    const list = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const transport = new StdioClientTransport({
+        command: process.execPath, args: [cli, ...args], stderr: "ignore",
+        env: { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: "bench", MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9" },
+      });
+      const client = new Client({ name: "bench", version: "1" });
+      await client.connect(transport);
+      init.push(performance.now() - started);
+      await client.listTools();
+      list.push(performance.now() - started);
+      await client.close();
+    }
+    row(`cold start to initialize, stdio, ${label}`, fmt(median(init)));
+    row(`cold start to tools/list, stdio, ${label}`, fmt(median(list)));
+  }
+}
+
+async function perCall(calls = 2000) {
+  const emulator = await startEmulator({ port: 0, stepMs: 0 });
+  const batchId = emulator.sandbox.batches["healthy-completed"];
+  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId };
+  const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "bench", version: "1" });
+  await runtime.server.connect(b);
+  await client.connect(a);
+  const url = `${emulator.url}/v1/buckets/sandbox-media/batches/${batchId}`;
+  const headers = { authorization: "Bearer bench", "x-namespace": emulator.sandbox.namespaceId };
+  const direct = [];
+  const viaMcp = [];
+  for (let i = 0; i < calls; i++) {
+    let t = performance.now();
+    const response = await request(url, { headers });
+    await response.body.json();
+    direct.push(performance.now() - t);
+    t = performance.now();
+    await client.callTool({ name: "get_batch", arguments: { bucket: "sandbox-media", batch_id: batchId } });
+    viaMcp.push(performance.now() - t);
+  }
+  row("get_batch direct undici GET to the emulator (median)", fmt(median(direct)));
+  row("get_batch through MCP, in-memory (median)", fmt(median(viaMcp)));
+  row("per-call overhead of MCP + tool", fmt(median(viaMcp) - median(direct)));
+  await client.close();
+  await runtime.close();
+  await emulator.close();
+}
+
+console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
+await tokens();
+await coldStart();
+await perCall();
