@@ -1,67 +1,65 @@
 // The compact text rendering of a structured result: the same facts as structuredContent, in a
 // few lines an agent or a human reads at a glance. Generic over result shapes so every tool
-// renders the same way and nothing drifts from the structured data.
+// renders the same way and nothing drifts from the structured data: scalars share a line
+// (`key: value · key: value`), lists of objects become one `- k=v …` line per item with their
+// nested parts indented below, and empty values are left out.
 import type { Recommendation } from "./schemas.js";
 
 const MAX_ROWS = 25;
-const MAX_CELL = 160;
+const MAX_CELL = 200;
 
 export function renderResult(title: string, result: Record<string, unknown>): string {
   const lines: string[] = [`## ${title}`];
   const { recommendations, ...facts } = result;
-  renderObject(facts, lines, "");
+  renderFields(facts, lines, "", "key: value");
   if (Array.isArray(recommendations)) {
     lines.push(recommendations.length ? "recommendations:" : "recommendations: none — nothing to do");
     (recommendations as Recommendation[]).forEach((rec, i) => {
-      const action = rec.tool ? ` → ${rec.tool} ${JSON.stringify(rec.arguments ?? {})}` : " (no tool: human action)";
+      const action = rec.tool ? ` → ${rec.tool} ${JSON.stringify(rec.arguments ?? {})}` : " (no tool: a human must act)";
       lines.push(`  ${i + 1}. [${rec.risk} risk] ${rec.title}${action}`, `     ${rec.rationale}`);
     });
   }
   return lines.join("\n");
 }
 
-function renderObject(obj: Record<string, unknown>, lines: string[], indent: string): void {
+type Style = "key: value" | "k=v";
+
+/** Scalars of `obj` on one line, then each nested value on lines of its own below. */
+function renderFields(obj: Record<string, unknown>, lines: string[], indent: string, style: Style, prefix = ""): void {
   const scalars: string[] = [];
-  const flush = () => { if (scalars.length) lines.push(indent + scalars.splice(0).join(" · ")); };
+  const nested: [string, unknown][] = [];
   for (const [key, value] of Object.entries(obj)) {
-    if (value === undefined) continue;
-    if (isScalar(value)) { scalars.push(`${key}: ${cell(value)}`); continue; }
-    if (Array.isArray(value)) {
-      if (value.every(isScalar)) { scalars.push(`${key}: ${value.length ? value.map(cell).join(", ") : "none"}`); continue; }
-      flush();
-      lines.push(`${indent}${key} (${value.length}):`);
-      for (const item of value.slice(0, MAX_ROWS)) {
-        lines.push(`${indent}  - ${inline(item)}`);
-      }
-      if (value.length > MAX_ROWS) lines.push(`${indent}  … ${value.length - MAX_ROWS} more in structuredContent`);
-      continue;
+    if (isEmpty(value)) continue;
+    if (isScalar(value) || (Array.isArray(value) && value.every(isScalar))) {
+      const text = Array.isArray(value) ? value.map(cell).join(", ") : cell(value);
+      scalars.push(style === "k=v" ? `${key}=${Array.isArray(value) ? `[${text}]` : text}` : `${key}: ${text}`);
+    } else {
+      nested.push([key, value]);
     }
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.every(([, v]) => isScalar(v) || v === undefined)) {
-      scalars.push(`${key}: ${entries.length ? inline(value) : "none"}`);
-      continue;
-    }
-    flush();
-    lines.push(`${indent}${key}:`);
-    renderObject(value as Record<string, unknown>, lines, indent + "  ");
   }
-  flush();
+  if (scalars.length || prefix) lines.push(indent + prefix + scalars.join(style === "k=v" ? " " : " · "));
+  const inner = prefix ? `${indent}  ` : indent;
+  for (const [key, value] of nested) {
+    if (Array.isArray(value)) {
+      lines.push(`${inner}${key} (${value.length}):`);
+      for (const item of value.slice(0, MAX_ROWS)) {
+        if (isScalar(item)) lines.push(`${inner}  - ${cell(item)}`);
+        else renderFields(item as Record<string, unknown>, lines, `${inner}  `, "k=v", "- ");
+      }
+      if (value.length > MAX_ROWS) lines.push(`${inner}  … ${value.length - MAX_ROWS} more in structuredContent`);
+    } else {
+      renderFields(value as Record<string, unknown>, lines, inner, "k=v", `${key}: `);
+    }
+  }
 }
 
 const isScalar = (v: unknown): boolean => v === null || ["string", "number", "boolean"].includes(typeof v);
 
+const isEmpty = (v: unknown): boolean => v === undefined || v === null
+  || (Array.isArray(v) && v.length === 0)
+  || (typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
+
 function cell(value: unknown): string {
-  if (value === null) return "—";
   const text = String(value);
   return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL)}…` : text;
-}
-
-/** One line for a nested object: scalars as k=v, nested values as compact JSON. */
-function inline(value: unknown): string {
-  if (isScalar(value)) return cell(value);
-  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
-  return Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${isScalar(v) ? cell(v) : cell(JSON.stringify(v))}`)
-    .join(" ");
 }

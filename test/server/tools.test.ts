@@ -145,6 +145,48 @@ describe("every tool on the sandbox", () => {
   });
 });
 
+describe("destructive tools, through their confirmation", () => {
+  async function confirmed(name: string, args: Record<string, unknown>) {
+    const plan = await h.call(name, args);
+    expectValid(name, plan);
+    expect(plan.structuredContent!.outcome).toBe("confirmation_required");
+    const applied = await h.call(name, { ...args, confirm_token: plan.structuredContent!.confirm_token });
+    expectValid(name, applied);
+    return applied.structuredContent!;
+  }
+
+  it("kill_duplicate_jobs kills all but the oldest job", async () => {
+    const out = await confirmed("kill_duplicate_jobs", { bucket: h.bucket, batch_id: h.batches["duplicate-jobs"], tier_num: 0 });
+    expect(out.outcome).toBe("killed");
+    expect(out.killed_job_ids).toHaveLength(1);
+    expect(requestsFor(h.emulator, "healTier")[0]!.body).toEqual({ action: "kill_duplicates" });
+  });
+
+  it("cancel_job stops one job", async () => {
+    const batch = await h.call("get_batch", { bucket: h.bucket, batch_id: h.batches["failing-job-multi-extractor"] });
+    const job = batch.structuredContent!.tiers[0].jobs.find((j: { extractor_type: string }) => j.extractor_type === "ocr_extractor_v1");
+    const out = await confirmed("cancel_job", { bucket: h.bucket, batch_id: h.batches["failing-job-multi-extractor"], tier_num: 0, ray_job_id: job.ray_job_id });
+    expect(out).toMatchObject({ outcome: "canceled", job_status: "CANCELED" });
+    expect(requestsFor(h.emulator, "cancelJob")).toHaveLength(1);
+  });
+
+  it("cancel_tier and cancel_batch stop what they name", async () => {
+    const first = (await h.runtime.api.triggerCollection("video-frames", {})).data;
+    const tier = await confirmed("cancel_tier", { bucket: h.bucket, batch_id: first.batch_id, tier_num: 0 });
+    expect(tier).toMatchObject({ outcome: "canceled", tier_status: "CANCELED", batch_status: "CANCELED" });
+    const second = (await h.runtime.api.triggerCollection("video-frames", {})).data;
+    const batch = await confirmed("cancel_batch", { bucket: h.bucket, batch_id: second.batch_id });
+    expect(batch).toMatchObject({ outcome: "canceled", status: "CANCELED" });
+    expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(1);
+  });
+
+  it("cancel_job names the jobs of the tier when the id is wrong", async () => {
+    const r = await h.call("cancel_job", { bucket: h.bucket, batch_id: h.batches["healthy-completed"], tier_num: 0, ray_job_id: "raysubmit_nope" });
+    expect(r.isError).toBe(true);
+    expect((r.content as { text: string }[])[0]!.text).toMatch(/has no job raysubmit_nope \(jobs: raysubmit_/);
+  });
+});
+
 describe("invalid input", () => {
   it.each([
     ["get_batch", { bucket: "sandbox-media", batch_id: "../x" }],
