@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it, beforeAll } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/catalogue.js";
+import { SANDBOX } from "../../src/emulator/scenarios.js";
 import { VERSION } from "../../src/version.js";
 import { TOOLS } from "../../tools/index.js";
 
@@ -102,6 +103,11 @@ describe("tool catalogue", () => {
   it("keeps the README tool table generated from the catalogue", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toContain(toolTable(tools));
+  });
+
+  it("names the sandbox's namespace and bucket in the README", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const fact of [SANDBOX.namespaceId, SANDBOX.bucketId, SANDBOX.bucketName]) expect(readme).toContain(fact);
   });
 
   it("keeps the version in step with package.json", () => {
