@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
-const SPEC_PATH = new URL("../../shared/mixpeek-openapi-batches.json", import.meta.url);
+// A copy of ../shared/mixpeek-openapi-batches.json, so CI on a fresh machine has it.
+const SPEC_PATH = new URL("./fixtures/mixpeek-openapi-batches.json", import.meta.url);
 export const spec = JSON.parse(readFileSync(SPEC_PATH, "utf8")) as {
   paths: Record<string, Record<string, {
     parameters?: { name: string; in: string }[];
