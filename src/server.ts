@@ -9,7 +9,9 @@ import type { ServerConfig } from "./config.js";
 import { ConfirmationTokens } from "./confirm.js";
 import type { Logger } from "./log.js";
 import { diagnoseStep } from "./domain/recommend.js";
+import { registerPrompts } from "./prompts.js";
 import { renderResult } from "./render.js";
+import { batchIdCompleter, registerResources } from "./resources.js";
 import { CONFIRMATION_REQUIRED, toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
 import { ToolRefusal, describeError, redact } from "./tool-errors.js";
 import { NAME, VERSION } from "./version.js";
@@ -91,6 +93,11 @@ export function createServer(deps: ServerDeps): McpServer {
       }
     });
   }
+
+  const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName);
+  registerPrompts(server, completeBatchId);
+  const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
+  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra) => toolContext(extra as Extra), completeBatchId, deps.sandbox?.bucketName);
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);

@@ -74,9 +74,8 @@ const RULES: Rule[] = [
     const retryable = f.failure_groups.filter((g) => g.transient && g.max_retry_count < DEFAULT_MAX_RETRY_COUNT);
     if (!retryable.length || f.tiers.some((t) => t.oom && t.status === "FAILED")) return [];
     const tiers = [...new Set(retryable.flatMap((g) => g.tiers))].sort((a, b) => a - b);
-    const count = retryable.reduce((n, g) => n + g.count, 0);
     return [{
-      title: `Retry ${count} document(s) that failed with transient errors`,
+      title: `Retry ${estimate(f, retryable)} document(s) that failed with transient errors`,
       rationale: `${retryable.map((g) => `${g.count}× ${g.error_type}: ${g.message}`).slice(0, 3).join("; ")}. These errors usually pass on retry; transient_only leaves documents with permanent errors alone.`,
       risk: "low",
       tool: "retry_failed_documents",
@@ -88,9 +87,8 @@ const RULES: Rule[] = [
     const permanent = f.failure_groups.filter((g) => !g.transient);
     if (!permanent.length) return [];
     const tiers = [...new Set(permanent.flatMap((g) => g.tiers))].sort((a, b) => a - b);
-    const count = permanent.reduce((n, g) => n + g.count, 0);
     return [{
-      title: `Fix the input of ${count}${f.sampled_documents < f.failed_document_count ? "+" : ""} document(s) with permanent errors (human action)`,
+      title: `Fix the input of ${estimate(f, permanent)} document(s) with permanent errors (human action)`,
       rationale: `Retrying will not help: ${permanent.slice(0, 3).map((g) => `${g.count}× ${g.error_type}: ${g.message} (e.g. ${g.example_document_ids.join(", ")})`).join("; ")}. Fix the source objects or the extractor, then run retry_failed_documents with retry_mode "all"${tiers.length ? ` and tier_nums [${tiers.join(", ")}]` : ""}. list_failed_documents shows every affected document.`,
       risk: "low",
     }];
@@ -110,6 +108,14 @@ const RULES: Rule[] = [
   // Healthy and running: the only useful thing is to watch it.
   (f, ref) => isActive(f.status) ? [waitStep(ref, "The batch is running. wait_for_batch polls with backoff and reports progress; call it again if it returns still running.")] : [],
 ];
+
+/** How many documents some groups stand for: exact when every failed document was read,
+ * otherwise scaled from the sample and marked "≈". */
+function estimate(f: Findings, groups: { count: number }[]): string {
+  const inSample = groups.reduce((n, g) => n + g.count, 0);
+  if (f.sampled_documents >= f.failed_document_count || f.sampled_documents === 0) return String(inSample);
+  return `≈${Math.round((inSample / f.sampled_documents) * f.failed_document_count).toLocaleString("en-US")}`;
+}
 
 export function recommend(findings: Findings, ref: { bucket: string; batch_id: string }): Recommendation[] {
   const seen = new Set<string>();

@@ -300,18 +300,20 @@ function advanceRetry(batch: Batch, now: number): void {
   run.remainingMs -= Math.max(0, now - batch.updatedAt);
   batch.updatedAt = now;
   if (run.remainingMs > 0) return;
+  const healed = new Set<FailedDoc>();
   for (const doc of run.docs) {
     const tier = batch.tiers.find((t) => t.num === doc.tier);
     const fault = batch.docFaults.get(doc.id);
     const oomAgain = doc.type === "resource" && (tier?.params.memory_bytes ?? 0) < (batch.oomMinMemory ?? 0);
     const passes = !oomAgain && (fault ? fault.heals : doc.type !== "resource" || !batch.oomMinMemory);
     if (passes) {
-      batch.failed = batch.failed.filter((d) => d !== doc);
+      healed.add(doc);
       if (tier) tier.written++;
     } else {
       doc.failedAt = now;
     }
   }
+  if (healed.size) batch.failed = batch.failed.filter((d) => !healed.has(d));
   batch.retryRun = undefined;
   batch.status = "IN_PROGRESS";
   settle(batch, now);

@@ -1,0 +1,41 @@
+// Resources: a batch and its diagnosis as readable documents, with completion of batch ids so a
+// client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
+import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ToolContext, ToolDefinition } from "./tool.js";
+
+type ContextFor = (extra: { signal: AbortSignal }) => ToolContext;
+export type BatchIdCompleter = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
+
+export function batchIdCompleter(api: ToolContext["api"], fallbackBucket: string | undefined): BatchIdCompleter {
+  return async (value, context) => {
+    const bucket = context?.arguments?.["bucket"] ?? fallbackBucket;
+    if (!bucket) return [];
+    try {
+      const { data } = await api.listBatches(bucket, { limit: 100 });
+      return data.results.map((b) => b.batch_id).filter((id) => id.startsWith(value)).slice(0, 100);
+    } catch {
+      return []; // completion is a convenience: an unknown bucket just offers nothing
+    }
+  };
+}
+
+export function registerResources(
+  server: McpServer, tools: { getBatch: ToolDefinition; diagnoseBatch: ToolDefinition }, contextFor: ContextFor,
+  completeBatchId: BatchIdCompleter, sandboxBucket: string | undefined,
+): void {
+  const complete = {
+    bucket: async () => (sandboxBucket ? [sandboxBucket] : []),
+    batch_id: completeBatchId,
+  };
+  const read = (tool: ToolDefinition) => async (uri: URL, variables: Record<string, string | string[]>, extra: { signal: AbortSignal }) => {
+    const args = { bucket: String(variables["bucket"]), batch_id: String(variables["batch_id"]) };
+    const result = await tool.run(args, contextFor(extra));
+    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(result) }] };
+  };
+  server.registerResource("batch", new ResourceTemplate("mixpeek://buckets/{bucket}/batches/{batch_id}", { list: undefined, complete }), {
+    title: "Batch", description: "A batch's status per tier (the get_batch view).", mimeType: "application/json",
+  }, read(tools.getBatch));
+  server.registerResource("batch-diagnosis", new ResourceTemplate("mixpeek://buckets/{bucket}/batches/{batch_id}/diagnosis", { list: undefined, complete }), {
+    title: "Batch diagnosis", description: "Why a batch failed and what to do (the diagnose_batch view).", mimeType: "application/json",
+  }, read(tools.diagnoseBatch));
+}

@@ -1,0 +1,173 @@
+// Triage closes the loop: an automatic policy that only calls diagnose_batch and then the first
+// recommendation naming a tool fixes every fixable scenario within 6 calls, and stops with a
+// human action (no blind retry) where retrying cannot help. Every recommendation it meets, at
+// every step, has arguments valid for the tool it names.
+import { afterEach, describe, expect, it } from "vitest";
+import { Ajv } from "ajv";
+import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { SCENARIOS, type ScenarioName } from "../../src/emulator/index.js";
+import type { Recommendation } from "../../src/schemas.js";
+import { requestsFor, startHarness, type Harness } from "../harness.js";
+
+const MAX_CALLS = 6;
+const ajv = new Ajv({ strict: false, allErrors: true });
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+function expectActionable(tools: Tool[], recommendations: Recommendation[], where: string) {
+  for (const rec of recommendations) {
+    expect(["low", "medium", "high"]).toContain(rec.risk);
+    if (!rec.tool) continue;
+    const tool = tools.find((t) => t.name === rec.tool);
+    expect(tool, `${where}: unknown tool ${rec.tool}`).toBeDefined();
+    const validate = ajv.compile(tool!.inputSchema);
+    expect(validate(rec.arguments), `${where}: ${rec.tool} ${JSON.stringify(rec.arguments)} ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
+}
+
+interface Run { calls: string[]; final: string; stoppedForHuman?: string }
+
+async function closedLoop(scenario: ScenarioName): Promise<Run> {
+  h = await startHarness({ config: { confirm: "elicit" }, elicit: () => ({ action: "accept", content: { confirm: true } }) });
+  const { tools } = await h.client.listTools();
+  const args = { bucket: h.bucket, batch_id: h.batches[scenario] };
+  const calls: string[] = [];
+  const status = async () => (await h!.runtime.api.getBatch(args)).data.status!;
+  while (calls.length < MAX_CALLS) {
+    if ((await status()) === "COMPLETED") break;
+    calls.push("diagnose_batch");
+    const diagnosis = await h.call("diagnose_batch", args);
+    expect(diagnosis.isError, JSON.stringify(diagnosis.content)).toBeFalsy();
+    const recs = diagnosis.structuredContent!.recommendations as Recommendation[];
+    expectActionable(tools, recs, `${scenario} step ${calls.length}`);
+    const next = recs.find((r) => r.tool);
+    if (!next || calls.length >= MAX_CALLS) return { calls, final: await status(), stoppedForHuman: recs[0]?.title ?? "nothing to do" };
+    calls.push(next.tool!);
+    const result = await h.call(next.tool!, next.arguments!);
+    expect(result.isError, `${next.tool}: ${JSON.stringify(result.content)}`).toBeFalsy();
+    expectActionable(tools, (result.structuredContent!.recommendations ?? []) as Recommendation[], `${scenario} after ${next.tool}`);
+  }
+  return { calls, final: await status() };
+}
+
+const FIXABLE = SCENARIOS.filter((s) => s !== "permanent-bad-input" && s !== "massive-failures");
+const report: string[] = [];
+
+describe("closed loop", () => {
+  it.each(FIXABLE)("%s reaches COMPLETED within 6 calls", async (scenario) => {
+    const run = await closedLoop(scenario);
+    report.push(`${scenario}: ${run.calls.length} calls (${run.calls.join(" → ") || "already completed"})`);
+    expect(run.final).toBe("COMPLETED");
+    expect(run.calls.length).toBeLessThanOrEqual(MAX_CALLS);
+  });
+
+  it.each(["permanent-bad-input", "massive-failures"] as const)("%s stops with a human action and no blind retry", async (scenario) => {
+    const run = await closedLoop(scenario);
+    report.push(`${scenario}: ${run.calls.length} calls (${run.calls.join(" → ")}), stopped: ${run.stoppedForHuman}`);
+    expect(run.stoppedForHuman).toMatch(/human action/);
+    expect(run.final).toBe("COMPLETED_WITH_ERRORS");
+    const retries = requestsFor(h!.emulator, "retryDocuments");
+    expect(retries.every((r) => (r.body as { retry_mode?: string }).retry_mode === "transient_only")).toBe(true);
+  });
+
+  it("prints the calls used per scenario", () => {
+    console.log(`closed-loop calls per scenario:\n  ${report.join("\n  ")}`);
+    expect(report).toHaveLength(SCENARIOS.length);
+  });
+});
+
+describe("results stay small and actionable", () => {
+  it("diagnose_batch on 100,000 failed documents stays under 2,000 tokens", async () => {
+    h = await startHarness();
+    const r = await h.call("diagnose_batch", { bucket: h.bucket, batch_id: h.batches["massive-failures"] });
+    const tokens = encode(JSON.stringify(r.structuredContent)).length;
+    console.log(`diagnose_batch structuredContent for 100,000 failed documents: ${tokens} tokens (o200k_base)`);
+    expect(r.structuredContent!.failed_documents.total).toBe(100_000);
+    expect(r.structuredContent!.failed_documents.groups.length).toBeGreaterThanOrEqual(3);
+    expect(tokens).toBeLessThan(2000);
+  });
+
+  it("every read tool's recommendations are valid on every scenario", async () => {
+    h = await startHarness();
+    const { tools } = await h.client.listTools();
+    for (const scenario of SCENARIOS) {
+      const args = { bucket: h.bucket, batch_id: h.batches[scenario] };
+      for (const name of ["get_batch", "diagnose_batch", "wait_for_batch"]) {
+        const r = await h.call(name, name === "wait_for_batch" ? { ...args, timeout_seconds: 1 } : args);
+        expectActionable(tools, r.structuredContent!.recommendations, `${scenario} ${name}`);
+      }
+      const healthy = scenario === "healthy-completed";
+      const diagnosis = await h.call("diagnose_batch", args);
+      if (healthy) expect(diagnosis.structuredContent!.recommendations).toEqual([]);
+      if (healthy) expect(diagnosis.structuredContent!.summary).toMatch(/nothing to do/);
+    }
+    const list = await h.call("list_batches", { bucket: h.bucket });
+    expectActionable(tools, list.structuredContent!.recommendations, "list_batches");
+  });
+});
+
+describe("wait_for_batch", () => {
+  it("sends progress notifications to a client that asked for them", async () => {
+    h = await startHarness();
+    const progress: number[] = [];
+    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const r = await h.client.callTool({ name: "wait_for_batch", arguments: { bucket: h.bucket, batch_id: data.batch_id } }, undefined, {
+      onprogress: (p) => { progress.push(p.progress); },
+    });
+    expect((r.structuredContent as { status: string }).status).toBe("COMPLETED");
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(2);
+  });
+
+  it("stops polling at once when the client cancels", async () => {
+    h = await startHarness({ config: { pollIntervalMs: 50 } });
+    const controller = new AbortController();
+    const call = h.client.callTool({ name: "wait_for_batch", arguments: { bucket: h.bucket, batch_id: h.batches["duplicate-jobs"], timeout_seconds: 30 } }, undefined, {
+      signal: controller.signal, onprogress: () => { if (requestsFor(h!.emulator, "getBatch").length >= 2) controller.abort(); },
+    });
+    await expect(call).rejects.toThrow();
+    const polls = requestsFor(h.emulator, "getBatch").length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(requestsFor(h.emulator, "getBatch").length).toBe(polls);
+  });
+
+  it("returns before the timeout with a recommendation to call again", async () => {
+    h = await startHarness({ config: { pollIntervalMs: 200 } });
+    const r = await h.call("wait_for_batch", { bucket: h.bucket, batch_id: h.batches["duplicate-jobs"], timeout_seconds: 1 });
+    expect(r.structuredContent).toMatchObject({ finished: false, timed_out: true });
+    expect(r.structuredContent!.waited_seconds).toBeLessThan(2);
+    expect(r.structuredContent!.recommendations[0].tool).toBe("wait_for_batch");
+  });
+});
+
+describe("prompts and resources", () => {
+  it("offers the triage and health-report runbooks", async () => {
+    h = await startHarness();
+    const { prompts } = await h.client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual(["batch-health-report", "triage-batch"]);
+    const triage = await h.client.getPrompt({ name: "triage-batch", arguments: { bucket: "sandbox-media", batch_id: "btch_x" } });
+    const text = (triage.messages[0]!.content as { text: string }).text;
+    expect(text).toContain('diagnose_batch {"bucket":"sandbox-media","batch_id":"btch_x"}');
+    expect(text).toMatch(/confirm/);
+  });
+
+  it("reads a batch and its diagnosis as resources, with batch id completion", async () => {
+    h = await startHarness();
+    const { resourceTemplates } = await h.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      "mixpeek://buckets/{bucket}/batches/{batch_id}", "mixpeek://buckets/{bucket}/batches/{batch_id}/diagnosis",
+    ]);
+    const id = h.batches["oom-gpu-tier"];
+    const diagnosis = await h.client.readResource({ uri: `mixpeek://buckets/sandbox-media/batches/${id}/diagnosis` });
+    expect(JSON.parse((diagnosis.contents[0] as { text: string }).text).failure_category).toBe("infrastructure");
+    const batch = await h.client.readResource({ uri: `mixpeek://buckets/sandbox-media/batches/${id}` });
+    expect(JSON.parse((batch.contents[0] as { text: string }).text).batch_id).toBe(id);
+    const completion = await h.client.complete({
+      ref: { type: "ref/resource", uri: "mixpeek://buckets/{bucket}/batches/{batch_id}" },
+      argument: { name: "batch_id", value: id.slice(0, 7) },
+      context: { arguments: { bucket: "sandbox-media" } },
+    });
+    expect(completion.completion.values).toContain(id);
+  });
+});
