@@ -2,6 +2,7 @@
 // so a user fixes their configuration in one pass instead of one error per restart.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { defaultAuditPath } from "./audit.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 
@@ -21,6 +22,10 @@ export interface ServerConfig {
   confirm: ConfirmPolicy;
   /** First delay between polls of wait_for_batch; it grows by half each poll. */
   pollIntervalMs: number;
+  /** An identical mutating call within this window is answered from the first one. */
+  dedupeWindowMs: number;
+  /** JSON-lines audit file of mutating calls; undefined = off. */
+  auditLog: string | undefined;
   http: { port: number; host: string };
 }
 
@@ -59,7 +64,9 @@ Environment:
   MIXPEEK_NAMESPACE   namespace id (ns_...) or name; required unless --sandbox
   MIXPEEK_API_URL     default https://api.mixpeek.com
   MIXPEEK_TIMEOUT_MS  per-request timeout, default 30000
-  MIXPEEK_POLL_INTERVAL_MS  first poll interval of wait_for_batch, default 1000`;
+  MIXPEEK_POLL_INTERVAL_MS  first poll interval of wait_for_batch, default 1000
+  MIXPEEK_DEDUPE_WINDOW_MS  identical writes within this window are not resent, default 60000
+  MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
 
 const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
   .int(`${name} must be a whole number`).min(0, `${name} must be 0–65535`).max(65535, `${name} must be 0–65535`);
@@ -109,6 +116,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   const pollIntervalMs = collect(problems, z.coerce.number({ error: "MIXPEEK_POLL_INTERVAL_MS must be a number of milliseconds" })
     .int("MIXPEEK_POLL_INTERVAL_MS must be a whole number").min(10, "MIXPEEK_POLL_INTERVAL_MS must be at least 10").max(60_000, "MIXPEEK_POLL_INTERVAL_MS must be at most 60000")
     .safeParse(env.MIXPEEK_POLL_INTERVAL_MS?.trim() || "1000"));
+  const dedupeWindowMs = collect(problems, z.coerce.number({ error: "MIXPEEK_DEDUPE_WINDOW_MS must be a number of milliseconds" })
+    .int("MIXPEEK_DEDUPE_WINDOW_MS must be a whole number").min(0, "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more").max(3_600_000, "MIXPEEK_DEDUPE_WINDOW_MS must be at most 3600000")
+    .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
+  const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
+  const auditLog = auditSetting === "off" ? undefined : auditSetting || defaultAuditPath(env);
   const confirm = values.confirm ?? "elicit";
   if (!["elicit", "token", "none"].includes(confirm)) problems.push(`--confirm must be elicit, token or none (got "${confirm}").`);
   const tools = values.tools === undefined ? undefined : splitList(values.tools);
@@ -132,6 +144,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     tools,
     confirm: confirm as ConfirmPolicy,
     pollIntervalMs: pollIntervalMs!,
+    dedupeWindowMs: dedupeWindowMs!,
+    auditLog,
     http: { port: httpPort!, host: values.host ?? "127.0.0.1" },
   };
 }

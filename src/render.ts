@@ -59,7 +59,10 @@ const isEmpty = (v: unknown): boolean => v === undefined || v === null
   || (Array.isArray(v) && v.length === 0)
   || (typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every(isEmpty));
 
+/** Text from the API (error messages, log lines) is data: a string with spaces or quotes is
+ * JSON-quoted, so it stays one delimited field and cannot pass for our own lines. */
 function cell(value: unknown): string {
-  const text = String(value);
-  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL)}…` : text;
+  const raw = String(value);
+  const text = raw.length > MAX_CELL ? `${raw.slice(0, MAX_CELL)}…` : raw;
+  return typeof value === "string" && /[\s"'`\\]/.test(text) ? JSON.stringify(text) : text;
 }

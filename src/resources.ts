@@ -1,6 +1,7 @@
 // Resources: a batch and its diagnosis as readable documents, with completion of batch ids so a
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { AuditLog } from "./audit.js";
 import type { ToolContext, ToolDefinition } from "./tool.js";
 
 type ContextFor = (extra: { signal: AbortSignal }) => ToolContext;
@@ -38,4 +39,13 @@ export function registerResources(
   server.registerResource("batch-diagnosis", new ResourceTemplate("mixpeek://buckets/{bucket}/batches/{batch_id}/diagnosis", { list: undefined, complete }), {
     title: "Batch diagnosis", description: "Why a batch failed and what to do (the diagnose_batch view).", mimeType: "application/json",
   }, read(tools.diagnoseBatch));
+}
+
+/** What was changed recently, newest first: the audit log as a resource. */
+export function registerAuditResource(server: McpServer, audit: AuditLog): void {
+  server.registerResource("audit-recent", "mixpeek://audit/recent", {
+    title: "Recent changes (audit log)",
+    description: "The last 50 mutating calls made through this server: tool, arguments, outcome, request ids.",
+    mimeType: "application/json",
+  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ path: audit.path ?? null, entries: audit.recent(50) }) }] }));
 }

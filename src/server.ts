@@ -3,7 +3,10 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import { BadRequestError, ConflictError } from "./api/errors.js";
+import { BadRequestError, ConflictError, ConnectionError, ServerError, TimeoutError } from "./api/errors.js";
+import { traceRequests } from "./api/trace.js";
+import { AuditLog, type AuditEntry } from "./audit.js";
+import { RecentMutations, asDeduplicated } from "./dedupe.js";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
 import { ConfirmationTokens } from "./confirm.js";
@@ -11,7 +14,7 @@ import type { Logger } from "./log.js";
 import { diagnoseStep } from "./domain/recommend.js";
 import { registerPrompts } from "./prompts.js";
 import { renderResult } from "./render.js";
-import { batchIdCompleter, registerResources } from "./resources.js";
+import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
 import { CONFIRMATION_REQUIRED, toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
 import { ToolRefusal, describeError, redact } from "./tool-errors.js";
 import { NAME, VERSION } from "./version.js";
@@ -24,6 +27,9 @@ export interface ServerDeps {
   tools: readonly ToolDefinition[];
   logger: Logger;
   tokens?: ConfirmationTokens;
+  /** Shared across sessions in HTTP mode, so a repeat on another connection is caught too. */
+  mutations?: RecentMutations;
+  audit?: AuditLog;
   sandbox?: SandboxInfo | undefined;
 }
 
@@ -49,6 +55,8 @@ export function instructions(sandbox: SandboxInfo | undefined): string {
 export function createServer(deps: ServerDeps): McpServer {
   const { config, api, logger } = deps;
   const tokens = deps.tokens ?? new ConfirmationTokens();
+  const mutations = deps.mutations ?? new RecentMutations(config.dedupeWindowMs);
+  const audit = deps.audit ?? new AuditLog(config.auditLog, (message) => logger.warn(message));
   const server = new McpServer(
     { name: NAME, version: VERSION, title: "Mixpeek batch operations" },
     { capabilities: { logging: {} }, instructions: instructions(deps.sandbox) },
@@ -70,38 +78,73 @@ export function createServer(deps: ServerDeps): McpServer {
       inputSchema: tool.inputShape,
       outputSchema: tool.outputShape,
       annotations: { title: tool.title, ...tool.annotations },
-    }, async (args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> => {
-      const ctx = toolContext(extra);
-      const readOnly = tool.annotations.readOnlyHint;
-      try {
-        const { confirm_token: token, ...callArgs } = args;
-        const early = tool.plan && config.confirm !== "none"
-          ? await confirmationGate(tool, callArgs, typeof token === "string" ? token : undefined, ctx)
-          : undefined;
-        const result = early ?? await tool.run(callArgs, ctx);
-        if (!readOnly && !early) log("info", `${tool.name} ${JSON.stringify(callArgs)} → ${String(result["outcome"] ?? "done")}`);
-        return { structuredContent: result, content: [{ type: "text", text: renderResult(tool.title, result) }] };
-      } catch (error) {
-        // An invalid state transition is a domain answer, not a failure: nothing changed.
-        if (!readOnly && (error instanceof BadRequestError || error instanceof ConflictError)) {
-          const result = { outcome: "refused", reason: error.message, recommendations: readFirst(args) };
-          return { structuredContent: result, content: [{ type: "text", text: renderResult(tool.title, result) }] };
-        }
-        const text = describeError(error, { tool: tool.name, args, readOnly, namespace: config.namespace, secrets });
-        log("warning", text.split("\n")[0]!);
-        return { isError: true, content: [{ type: "text", text }] };
-      }
-    });
+    }, (args: Record<string, unknown>, extra: Extra) => invoke(tool, args, extra));
   }
 
   const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName);
   registerPrompts(server, completeBatchId);
   const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
+  registerAuditResource(server, audit);
   registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra) => toolContext(extra as Extra), completeBatchId, deps.sandbox?.bucketName);
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+
+  /** One tool call: reads run straight through; writes are deduplicated and audited. */
+  async function invoke(tool: ToolDefinition, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
+    const { confirm_token: token, ...callArgs } = args;
+    const confirmToken = typeof token === "string" ? token : undefined;
+    if (tool.annotations.readOnlyHint) return (await execute(tool, callArgs, confirmToken, extra)).reply;
+
+    const namespace = config.namespace ?? "";
+    const key = mutations.key(tool.name, namespace, callArgs);
+    const started = Date.now();
+    const entry = (reply: CallToolResult, requestIds: string[], confirmed: AuditEntry["confirmed"], deduplicated: boolean): AuditEntry => ({
+      time: new Date(started).toISOString(), tool: tool.name, arguments: callArgs, namespace, outcome: outcomeOf(reply),
+      request_ids: requestIds, duration_ms: Date.now() - started, deduplicated, confirmed,
+      ...(reply.isError ? { error: textOf(reply).split("\n")[0]! } : {}),
+    });
+    const previous = mutations.get(key);
+    if (previous) {
+      const reply = asDeduplicated(await previous, mutations.windowMs);
+      audit.append(entry(reply, [], "not required", true));
+      return reply;
+    }
+    const traced = traceRequests(() => execute(tool, callArgs, confirmToken, extra));
+    const reply = await mutations.track(key, traced.then(({ result }) => ({ reply: result.reply, keep: result.mayHaveApplied })));
+    const { result, requestIds } = await traced;
+    audit.append(entry(reply, requestIds, result.confirmed, false));
+    if (!reply.isError) log("info", `${tool.name} ${JSON.stringify(callArgs)} → ${outcomeOf(reply)}`);
+    return reply;
+  }
+
+  interface Execution { reply: CallToolResult; mayHaveApplied: boolean; confirmed: AuditEntry["confirmed"] }
+
+  async function execute(tool: ToolDefinition, args: Record<string, unknown>, token: string | undefined, extra: Extra): Promise<Execution> {
+    const ctx = toolContext(extra);
+    const readOnly = tool.annotations.readOnlyHint;
+    let confirmed: AuditEntry["confirmed"] = !tool.plan ? "not required" : config.confirm === "none" ? "disabled" : "pending";
+    try {
+      if (tool.plan && config.confirm !== "none") {
+        const gate = await confirmationGate(tool, args, token, ctx);
+        if ("result" in gate) {
+          const outcome = gate.result["outcome"];
+          return { reply: structured(tool, gate.result), mayHaveApplied: false, confirmed: outcome === "declined" ? "declined" : outcome === CONFIRMATION_REQUIRED ? "pending" : "not required" };
+        }
+        confirmed = gate.confirmedBy;
+      }
+      return { reply: structured(tool, await tool.run(args, ctx)), mayHaveApplied: !readOnly, confirmed };
+    } catch (error) {
+      // An invalid state transition is a domain answer, not a failure: nothing changed.
+      if (!readOnly && (error instanceof BadRequestError || error instanceof ConflictError)) {
+        return { reply: structured(tool, { outcome: "refused", reason: error.message, recommendations: readFirst(args) }), mayHaveApplied: false, confirmed };
+      }
+      const text = describeError(error, { tool: tool.name, args, readOnly, namespace: config.namespace, secrets });
+      log("warning", text.split("\n")[0]!);
+      return { reply: { isError: true, content: [{ type: "text", text }] }, mayHaveApplied: !readOnly && outcomeUnknown(error), confirmed };
+    }
+  }
 
   function toolContext(extra: Extra): ToolContext {
     const progressToken = extra._meta?.progressToken;
@@ -119,13 +162,13 @@ export function createServer(deps: ServerDeps): McpServer {
     };
   }
 
-  /** Returns a result that replaces the call (plan to confirm, declined, nothing to do), or
-   * undefined when the call may proceed. */
+  /** Either a result that replaces the call (plan to confirm, declined, nothing to do), or how
+   * the call was confirmed. */
   async function confirmationGate(
     tool: ToolDefinition, args: Record<string, unknown>, token: string | undefined, ctx: ToolContext,
-  ): Promise<Record<string, unknown> | undefined> {
+  ): Promise<{ result: Record<string, unknown> } | { confirmedBy: "token" | "elicitation" }> {
     const planned = await tool.plan!(args, ctx);
-    if ("result" in planned) return planned.result;
+    if ("result" in planned) return { result: planned.result };
     const { plan } = planned;
     const namespace = config.namespace ?? "";
     if (token) {
@@ -133,7 +176,7 @@ export function createServer(deps: ServerDeps): McpServer {
       if (!verdict.ok) {
         throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
       }
-      return undefined;
+      return { confirmedBy: "token" };
     }
     const affects = plan.affects.length ? plan.affects.join("; ") : "nothing else";
     if (config.confirm === "elicit" && server.server.getClientCapabilities()?.elicitation) {
@@ -145,19 +188,33 @@ export function createServer(deps: ServerDeps): McpServer {
           required: ["confirm"],
         },
       }, { signal: ctx.signal });
-      if (answer.action === "accept" && answer.content?.["confirm"] === true) return undefined;
-      return { outcome: "declined", plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date().toISOString() } };
+      if (answer.action === "accept" && answer.content?.["confirm"] === true) return { confirmedBy: "elicitation" };
+      return { result: { outcome: "declined", plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date().toISOString() } } };
     }
     const issued = tokens.issue(tool.name, args, namespace, plan.fingerprint);
     return {
-      outcome: CONFIRMATION_REQUIRED,
-      confirm_token: issued.token,
-      plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date(issued.expiresAt).toISOString() },
+      result: {
+        outcome: CONFIRMATION_REQUIRED,
+        confirm_token: issued.token,
+        plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date(issued.expiresAt).toISOString() },
+      },
     };
   }
 
   return server;
 }
+
+function structured(tool: ToolDefinition, result: Record<string, unknown>): CallToolResult {
+  return { structuredContent: result, content: [{ type: "text", text: renderResult(tool.title, result) }] };
+}
+
+const textOf = (reply: CallToolResult) => reply.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+const outcomeOf = (reply: CallToolResult) =>
+  reply.isError ? "error" : String((reply.structuredContent as Record<string, unknown> | undefined)?.["outcome"] ?? "done");
+
+/** The request may have reached the API and been applied: a repeat must not be sent blindly. */
+const outcomeUnknown = (error: unknown) =>
+  ((error instanceof ConnectionError || error instanceof TimeoutError) && error.outcomeUnknown) || error instanceof ServerError;
 
 /** After a refusal, look before acting again. */
 function readFirst(args: Record<string, unknown>) {

@@ -116,6 +116,7 @@ function mutationOutput(shape: Shape, destructive: boolean): Shape {
       ? `What happened; "${CONFIRMATION_REQUIRED}" means nothing changed yet, "refused" that the API declined`
       : `What happened; "refused" means the API declined and nothing changed`),
     reason: z.string().optional(),
+    deduplicated: z.boolean().optional().describe("True when this repeats an identical recent call's result; nothing was sent"),
     ...(destructive ? { confirm_token: z.string().optional(), plan: Plan.optional() } : {}),
   };
 }

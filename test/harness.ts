@@ -1,5 +1,8 @@
 // Test harness: a real emulator on loopback and a real SDK client talking to our server over
 // an in-memory transport. No mocks: what the emulator saw is what the server sent.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
@@ -39,6 +42,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     timeoutMs: 2000,
     pollIntervalMs: 10,
     confirm: "token",
+    auditLog: join(mkdtempSync(join(tmpdir(), "mixpeek-audit-")), "audit.jsonl"),
     ...options.config,
   };
   const runtime = createRuntime(config, { logger: new Logger([config.apiKey], { stderr: false }), tokens: options.tokens });

@@ -9,6 +9,7 @@ import {
 } from "./errors.js";
 import { ROUTES, buildPath, type Operation, type RouteParams } from "./routes.js";
 import { sleep } from "../sleep.js";
+import { recordRequestId } from "./trace.js";
 
 export interface ClientOptions {
   baseUrl: string;
@@ -137,6 +138,7 @@ export class MixpeekClient {
       throw this.transportError(error, operation, method, undefined);
     }
     const requestId = REQUEST_ID_HEADERS.map((h) => response.headers[h]).find((v): v is string => typeof v === "string");
+    recordRequestId(requestId);
     let text: string;
     try {
       text = await this.readBounded(response.body);

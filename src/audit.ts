@@ -1,0 +1,72 @@
+// The audit log: one JSON line per mutating call, so a human can see what an agent did during
+// an incident. Each line is written with a single append (O_APPEND), so concurrent writers and
+// crashes never leave a torn line; lines are bounded so one write stays one write.
+import { appendFileSync, mkdirSync, openSync, readSync, closeSync, fstatSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+export interface AuditEntry {
+  time: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  namespace: string;
+  outcome: string;
+  request_ids: string[];
+  duration_ms: number;
+  deduplicated: boolean;
+  /** How a destructive call was confirmed; "pending" = a plan was returned, nothing applied. */
+  confirmed: "elicitation" | "token" | "pending" | "declined" | "not required" | "disabled";
+  error?: string;
+}
+
+const MAX_LINE = 4096;
+const TAIL_BYTES = 256 * 1024;
+
+export function defaultAuditPath(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME?.trim() || join(homedir(), ".local", "state");
+  return join(state, "mixpeek-batch-mcp", "audit.jsonl");
+}
+
+export class AuditLog {
+  private warned = false;
+  constructor(readonly path: string | undefined, private readonly onError: (message: string) => void = () => {}) {}
+
+  append(entry: AuditEntry): void {
+    if (!this.path) return;
+    let line = JSON.stringify(entry);
+    if (line.length > MAX_LINE) line = JSON.stringify({ ...entry, arguments: { truncated: true, size: JSON.stringify(entry.arguments).length } });
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      appendFileSync(this.path, `${line}\n`, { mode: 0o600 });
+    } catch (error) {
+      // An unwritable audit log must not break the call it records; say so once.
+      if (!this.warned) this.onError(`audit log ${this.path} is not writable: ${(error as Error).message}`);
+      this.warned = true;
+    }
+  }
+
+  /** The most recent entries, newest first, read from the end of the file. */
+  recent(limit = 50): AuditEntry[] {
+    if (!this.path) return [];
+    let text: string;
+    try {
+      const fd = openSync(this.path, "r");
+      try {
+        const size = fstatSync(fd).size;
+        const length = Math.min(size, TAIL_BYTES);
+        const buffer = Buffer.alloc(length);
+        readSync(fd, buffer, 0, length, size - length);
+        text = buffer.toString("utf8");
+      } finally { closeSync(fd); }
+    } catch {
+      return [];
+    }
+    const lines = text.split("\n").filter(Boolean);
+    const entries: AuditEntry[] = [];
+    for (const line of lines.reverse()) {
+      try { entries.push(JSON.parse(line) as AuditEntry); } catch { /* the first line of a tail may be partial */ }
+      if (entries.length >= limit) break;
+    }
+    return entries;
+  }
+}

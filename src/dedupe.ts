@@ -1,0 +1,51 @@
+// A mutating call repeated with the same arguments (in the same namespace) within a window is
+// answered from the first call and not sent again: agents in an incident loop repeat themselves.
+// Calls in flight are shared too, so two identical concurrent calls send one request.
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { digest } from "./confirm.js";
+
+interface Entry { expires: number; reply: Promise<CallToolResult> }
+
+export class RecentMutations {
+  private readonly entries = new Map<string, Entry>();
+  constructor(readonly windowMs: number, private readonly now: () => number = Date.now) {}
+
+  key(tool: string, namespace: string, args: Record<string, unknown>): string {
+    return `${namespace}\u0000${tool}\u0000${digest(args)}`;
+  }
+
+  get(key: string): Promise<CallToolResult> | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expires > this.now()) return entry.reply;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Shares `reply` with identical calls until it settles; keeps it for the window only if
+   * `keep` says the call changed something (or may have). */
+  track(key: string, reply: Promise<{ reply: CallToolResult; keep: boolean }>): Promise<CallToolResult> {
+    const shared = reply.then((r) => r.reply);
+    if (this.windowMs <= 0) return shared;
+    this.prune();
+    this.entries.set(key, { expires: Number.POSITIVE_INFINITY, reply: shared });
+    void reply.then(
+      ({ keep }) => { if (keep) this.entries.set(key, { expires: this.now() + this.windowMs, reply: shared }); else this.entries.delete(key); },
+      () => { this.entries.delete(key); },
+    );
+    return shared;
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expires <= now) this.entries.delete(key);
+  }
+}
+
+/** The first call's reply, marked so the agent knows nothing was sent this time. */
+export function asDeduplicated(reply: CallToolResult, windowMs: number): CallToolResult {
+  const note = `Deduplicated: the same call was made within the last ${Math.round(windowMs / 1000)} s; this is its result, nothing was sent again.`;
+  const content = [{ type: "text" as const, text: note }, ...reply.content];
+  return reply.structuredContent
+    ? { ...reply, content, structuredContent: { ...reply.structuredContent, deduplicated: true } }
+    : { ...reply, content };
+}
