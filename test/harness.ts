@@ -17,6 +17,9 @@ export interface Harness {
   emulator: Emulator;
   client: Client;
   runtime: Runtime;
+  /** Every log line the server wrote (after redaction), and its audit file. */
+  logs: string[];
+  auditPath: string;
   bucket: string;
   batches: Emulator["sandbox"]["batches"];
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, any> }>;
@@ -45,7 +48,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     auditLog: join(mkdtempSync(join(tmpdir(), "mixpeek-audit-")), "audit.jsonl"),
     ...options.config,
   };
-  const runtime = createRuntime(config, { logger: new Logger([config.apiKey], { stderr: false }), tokens: options.tokens });
+  const logger = new Logger([config.apiKey], { stderr: false });
+  const logs: string[] = [];
+  logger.addSink((level, message) => logs.push(`${level}: ${message}`));
+  const runtime = createRuntime(config, { logger, tokens: options.tokens });
   const client = new Client({ name: "test", version: "1" }, { capabilities: options.elicit ? { elicitation: {} } : {} });
   if (options.elicit) {
     const answer = options.elicit;
@@ -55,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await runtime.server.connect(serverSide);
   await client.connect(clientSide);
   return {
-    emulator, client, runtime,
+    emulator, client, runtime, logs, auditPath: config.auditLog!,
     bucket: emulator.sandbox.bucketName,
     batches: emulator.sandbox.batches,
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as never,

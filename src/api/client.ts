@@ -131,11 +131,20 @@ export class MixpeekClient {
     operation: Operation, method: "GET" | "POST", url: string, headers: Record<string, string>,
     body: string | undefined, signal: AbortSignal | undefined,
   ): Promise<{ status: number; json: unknown; requestId: string | undefined; serverTime: number }> {
+    // Our own deadlines, precise to the millisecond: undici's timers are coarse (about 1 s)
+    // and would let a 300 ms timeout wait far longer.
+    const headersDeadline = new AbortController();
+    const timer = setTimeout(() => headersDeadline.abort(new undiciErrors.HeadersTimeoutError()), this.options.timeoutMs);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+      response = await request(url, {
+        method, headers, body, dispatcher: this.dispatcher,
+        signal: signal ? AbortSignal.any([signal, headersDeadline.signal]) : headersDeadline.signal,
+      });
     } catch (error) {
-      throw this.transportError(error, operation, method, undefined);
+      throw this.transportError(headersDeadline.signal.aborted ? headersDeadline.signal.reason : error, operation, method, undefined);
+    } finally {
+      clearTimeout(timer);
     }
     const requestId = REQUEST_ID_HEADERS.map((h) => response.headers[h]).find((v): v is string => typeof v === "string");
     recordRequestId(requestId);
@@ -168,18 +177,25 @@ export class MixpeekClient {
     throw error;
   }
 
+  /** Reads the body up to the size limit, failing when no byte arrives for timeoutMs. */
   private async readBounded(body: Dispatcher.ResponseData["body"]): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > this.maxResponseBytes) {
-        body.destroy();
-        throw new BadResponseError({
-          message: `The API response is larger than the ${Math.round(this.maxResponseBytes / 1024)} KiB limit; it was refused rather than buffered.`,
-        });
+    const stall = setTimeout(() => body.destroy(new undiciErrors.BodyTimeoutError()), this.options.timeoutMs);
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        stall.refresh();
+        size += chunk.length;
+        if (size > this.maxResponseBytes) {
+          body.destroy();
+          throw new BadResponseError({
+            message: `The API response is larger than the ${Math.round(this.maxResponseBytes / 1024)} KiB limit; it was refused rather than buffered.`,
+          });
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } finally {
+      clearTimeout(stall);
     }
     return Buffer.concat(chunks).toString("utf8");
   }
