@@ -10,7 +10,7 @@ import { request } from "undici";
 import { listTools, CATALOGUE_CONFIG } from "../dist/src/catalogue.js";
 import { createRuntime } from "../dist/src/runtime.js";
 import { Logger } from "../dist/src/log.js";
-import { startEmulator } from "../dist/src/emulator/index.js";
+import { SCENARIOS, startEmulator } from "../dist/src/emulator/index.js";
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
@@ -76,7 +76,47 @@ async function perCall(calls = 2000) {
   await emulator.close();
 }
 
+/** 20,000 mixed tool calls against the emulator: memory at start and end, and errors. */
+async function soak(calls = 20_000) {
+  // Without the 100,000-document batch: the soak measures the server, not the emulator's
+  // serialisation of a huge batch on every list call.
+  const emulator = await startEmulator({ port: 0, stepMs: 0, scenarios: SCENARIOS.filter((s) => s !== "massive-failures") });
+  const b = emulator.sandbox.batches;
+  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId, confirm: "token", dedupeWindowMs: 60_000 };
+  const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
+  const [a, c] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "soak", version: "1" });
+  await runtime.server.connect(c);
+  await client.connect(a);
+  const ref = (name) => ({ bucket: "sandbox-media", batch_id: b[name] });
+  const mix = [
+    ["get_batch", ref("oom-gpu-tier")], ["diagnose_batch", ref("permanent-bad-input")], ["list_batches", { bucket: "sandbox-media", limit: 20 }],
+    ["list_failed_documents", ref("transient-network")], ["get_batch_logs", { ...ref("oom-gpu-tier"), tier_num: 1 }],
+    ["diagnose_batch", ref("stuck-tier")], ["cancel_batch", ref("duplicate-jobs")], ["retry_failed_documents", ref("permanent-bad-input")],
+  ];
+  const rss = () => process.memoryUsage().rss / 2 ** 20;
+  global.gc?.();
+  const before = rss();
+  let errors = 0;
+  let warm = before;
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const [name, args] = mix[i % mix.length];
+    const result = await client.callTool({ name, arguments: args });
+    if (result.isError) errors++;
+    if (i === 999) { global.gc?.(); warm = rss(); }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  global.gc?.();
+  row(`soak: ${calls} mixed calls (in-memory)`, `${(calls / seconds).toFixed(0)} calls/s, ${errors} errors`);
+  row("soak: RSS at start → after 1,000 calls → at end", `${before.toFixed(0)} → ${warm.toFixed(0)} → ${rss().toFixed(0)} MiB`);
+  await client.close();
+  await runtime.close();
+  await emulator.close();
+}
+
 console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
 await tokens();
 await coldStart();
 await perCall();
+await soak();

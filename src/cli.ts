@@ -3,6 +3,7 @@
 // stderr. Configuration problems exit with code 2 and one message listing them all.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
+import { Logger } from "./log.js";
 import { createRuntime } from "./runtime.js";
 import type { SandboxInfo } from "./server.js";
 import { VERSION } from "./version.js";
@@ -43,7 +44,13 @@ async function serve(config: ServerConfig): Promise<void> {
     closeSandbox = () => emulator.close();
   }
   if (config.transport === "http") {
-    throw new ConfigError(["--http is not available in this version yet; use stdio (the default)."]);
+    const { startHttpServer } = await import("./http.js");
+    const logger = new Logger(config.apiKey ? [config.apiKey] : []);
+    const http = await startHttpServer(config, { logger, sandbox });
+    logger.info(`listening on ${http.url}/mcp (health: ${http.url}/healthz)`);
+    // SIGTERM: stop accepting, let in-flight calls (a wait_for_batch) finish, then exit.
+    onShutdown(async () => { await http.close(); await closeSandbox(); });
+    return;
   }
   const runtime = createRuntime(config, { sandbox });
   const transport = new StdioServerTransport();

@@ -26,7 +26,20 @@ export interface ServerConfig {
   dedupeWindowMs: number;
   /** JSON-lines audit file of mutating calls; undefined = off. */
   auditLog: string | undefined;
-  http: { port: number; host: string };
+  /** Signs confirmation tokens; set the same value on every replica behind a load balancer. */
+  confirmSecret: string | undefined;
+  http: HttpOptions;
+}
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  /** Bearer token clients must present to this server; the Mixpeek key then travels in X-Mixpeek-Api-Key. */
+  authToken: string | undefined;
+  /** Host header values accepted besides the loopback names (DNS-rebinding protection). */
+  allowedHosts: string[];
+  /** Origin header values accepted besides localhost origins. */
+  allowedOrigins: string[];
 }
 
 export type Config =
@@ -46,7 +59,7 @@ export class ConfigError extends Error {
 export const USAGE = `Usage:
   mixpeek-batch-mcp [options]              MCP server on stdio against the Mixpeek API
   mixpeek-batch-mcp --sandbox [options]    MCP server on the embedded emulator (no key needed)
-  mixpeek-batch-mcp --http [--port 3333] [--host 127.0.0.1]
+  mixpeek-batch-mcp --http [--port 3333] [--host 127.0.0.1] [--auth-token T]
                                            Streamable HTTP at /mcp, GET /healthz
   mixpeek-batch-mcp emulator [--port 4010] [--host 127.0.0.1] [--scenarios all|a,b]
   mixpeek-batch-mcp list-tools [--json]    print the tool catalogue
@@ -57,6 +70,10 @@ Options:
   --disable-destructive   hide cancel and kill tools
   --tools a,b             list only these tools
   --confirm MODE          elicit (default; falls back to token), token, or none
+  --auth-token T          HTTP: clients must send Authorization: Bearer T (or MIXPEEK_MCP_AUTH_TOKEN)
+  --allow-unauthenticated HTTP: allow a non-loopback --host without --auth-token
+  --allowed-hosts a,b     HTTP: extra Host header values to accept (DNS-rebinding protection)
+  --allowed-origins a,b   HTTP: extra Origin header values to accept
   --help, --version
 
 Environment:
@@ -66,6 +83,8 @@ Environment:
   MIXPEEK_TIMEOUT_MS  per-request timeout, default 30000
   MIXPEEK_POLL_INTERVAL_MS  first poll interval of wait_for_batch, default 1000
   MIXPEEK_DEDUPE_WINDOW_MS  identical writes within this window are not resent, default 60000
+  MIXPEEK_CONFIRM_SECRET  signs confirmation tokens; share it across HTTP replicas
+  MIXPEEK_MCP_AUTH_TOKEN  HTTP: token clients must present (same as --auth-token)
   MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
 
 const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
@@ -106,9 +125,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     try { new URL(apiUrl); } catch { problems.push(`MIXPEEK_API_URL "${apiUrl}" is not a valid URL.`); }
   }
   const apiKey = (env.MIXPEEK_API_KEY ?? "").trim();
-  if (!sandbox && !apiKey) problems.push("MIXPEEK_API_KEY is not set. Create a key in the Mixpeek dashboard, or try the server with --sandbox.");
+  // Over HTTP each client may bring its own key and namespace, so the server needs none.
+  const perRequestCredentials = Boolean(values.http);
+  if (!sandbox && !perRequestCredentials && !apiKey) problems.push("MIXPEEK_API_KEY is not set. Create a key in the Mixpeek dashboard, or try the server with --sandbox.");
   const namespace = (env.MIXPEEK_NAMESPACE ?? "").trim() || undefined;
-  if (!sandbox && !namespace) problems.push("MIXPEEK_NAMESPACE is not set. Set it to your namespace id (ns_...) or name: the API scopes every batch by it.");
+  if (!sandbox && !perRequestCredentials && !namespace) problems.push("MIXPEEK_NAMESPACE is not set. Set it to your namespace id (ns_...) or name: the API scopes every batch by it.");
   const timeoutMs = collect(problems, z.coerce.number({ error: "MIXPEEK_TIMEOUT_MS must be a number of milliseconds" })
     .int("MIXPEEK_TIMEOUT_MS must be a whole number of milliseconds")
     .min(100, "MIXPEEK_TIMEOUT_MS must be at least 100").max(600_000, "MIXPEEK_TIMEOUT_MS must be at most 600000")
@@ -128,7 +149,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   if (unknown.length) problems.push(`--tools names unknown tool(s): ${unknown.join(", ")}. Known: ${knownTools.join(", ")}.`);
   if (tools && tools.length === 0) problems.push("--tools is empty; name at least one tool.");
   const httpPort = collect(problems, port("--port").safeParse(values.port ?? "3333"));
-  if (!values.http && (values.port !== undefined || values.host !== undefined)) problems.push("--port and --host apply only with --http or the emulator command.");
+  const httpOnly = ["port", "host", "auth-token", "allow-unauthenticated", "allowed-hosts", "allowed-origins"] as const;
+  const misplaced = httpOnly.filter((name) => values[name] !== undefined);
+  if (!values.http && misplaced.length) problems.push(`${misplaced.map((n) => `--${n}`).join(", ")} apply only with --http${misplaced.some((n) => n === "port" || n === "host") ? " (or the emulator command)" : ""}.`);
+  const host = values.host ?? "127.0.0.1";
+  const authToken = (values["auth-token"] ?? env.MIXPEEK_MCP_AUTH_TOKEN ?? "").trim() || undefined;
+  if (values.http && !isLoopback(host) && !authToken && !values["allow-unauthenticated"]) {
+    problems.push(`--host ${host} exposes the server beyond this machine: set --auth-token (or MIXPEEK_MCP_AUTH_TOKEN) so clients must authenticate, or pass --allow-unauthenticated if a proxy in front does it.`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -146,7 +174,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     pollIntervalMs: pollIntervalMs!,
     dedupeWindowMs: dedupeWindowMs!,
     auditLog,
-    http: { port: httpPort!, host: values.host ?? "127.0.0.1" },
+    confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
+    http: {
+      port: httpPort!, host, authToken,
+      allowedHosts: splitList(values["allowed-hosts"] ?? ""),
+      allowedOrigins: splitList(values["allowed-origins"] ?? ""),
+    },
   };
 }
 
@@ -165,6 +198,10 @@ function parseOptions(argv: string[]) {
       tools: { type: "string" },
       confirm: { type: "string" },
       scenarios: { type: "string" },
+      "auth-token": { type: "string" },
+      "allow-unauthenticated": { type: "boolean" },
+      "allowed-hosts": { type: "string" },
+      "allowed-origins": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
@@ -176,6 +213,10 @@ function collect<T>(problems: string[], result: z.ZodSafeParseResult<T>): T | un
   if (result.success) return result.data;
   problems.push(...result.error.issues.map((issue) => issue.message));
   return undefined;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function splitList(text: string): string[] {

@@ -1,21 +1,43 @@
 // Builds the objects a server needs from a configuration: the API client and the MCP server.
 // Shared by the stdio CLI, HTTP mode and the tests, so they all run the same wiring.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Dispatcher } from "undici";
 import { MixpeekClient } from "./api/client.js";
 import { MixpeekApi } from "./api/resources.js";
+import type { AuditLog } from "./audit.js";
 import type { ServerConfig } from "./config.js";
 import type { ConfirmationTokens } from "./confirm.js";
+import type { RecentMutations } from "./dedupe.js";
 import { Logger } from "./log.js";
 import { createServer, type SandboxInfo } from "./server.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { TOOLS } from "../tools/index.js";
 
 export interface Runtime { server: McpServer; api: MixpeekApi; logger: Logger; close(): Promise<void> }
 
-export function createRuntime(config: ServerConfig, options: { sandbox?: SandboxInfo; tokens?: ConfirmationTokens; logger?: Logger } = {}): Runtime {
-  const client = new MixpeekClient({ baseUrl: config.apiUrl, apiKey: config.apiKey, namespace: config.namespace, timeoutMs: config.timeoutMs });
+/** What outlives one connection in HTTP mode: connection pool, confirmation secret, the
+ * deduplication window and the audit log. Absent pieces are created per runtime. */
+export interface RuntimeOptions {
+  sandbox?: SandboxInfo | undefined;
+  logger?: Logger;
+  tokens?: ConfirmationTokens | undefined;
+  mutations?: RecentMutations;
+  audit?: AuditLog;
+  dispatcher?: Dispatcher;
+}
+
+export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Runtime {
+  const client = new MixpeekClient({
+    baseUrl: config.apiUrl, apiKey: config.apiKey, namespace: config.namespace, timeoutMs: config.timeoutMs,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
   const api = new MixpeekApi(client);
   const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : []);
-  const server = createServer({ config, api, tools: TOOLS, logger, tokens: options.tokens, sandbox: options.sandbox });
+  const server = createServer({
+    config, api, tools: TOOLS, logger, sandbox: options.sandbox,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.mutations ? { mutations: options.mutations } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
+  });
   return {
     server, api, logger,
     async close() { await server.close(); await client.close(); },

@@ -9,7 +9,7 @@ import { AuditLog, type AuditEntry } from "./audit.js";
 import { RecentMutations, asDeduplicated } from "./dedupe.js";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
-import { ConfirmationTokens } from "./confirm.js";
+import { ConfirmationTokens, digest } from "./confirm.js";
 import type { Logger } from "./log.js";
 import { diagnoseStep } from "./domain/recommend.js";
 import { registerPrompts } from "./prompts.js";
@@ -98,7 +98,8 @@ export function createServer(deps: ServerDeps): McpServer {
     if (tool.annotations.readOnlyHint) return (await execute(tool, callArgs, confirmToken, extra)).reply;
 
     const namespace = config.namespace ?? "";
-    const key = mutations.key(tool.name, namespace, callArgs);
+    // Keyed by namespace and credential too: over HTTP, tenants share the window but not results.
+    const key = mutations.key(tool.name, `${namespace}|${digest(config.apiKey)}`, callArgs);
     const started = Date.now();
     const entry = (reply: CallToolResult, requestIds: string[], confirmed: AuditEntry["confirmed"], deduplicated: boolean): AuditEntry => ({
       time: new Date(started).toISOString(), tool: tool.name, arguments: callArgs, namespace, outcome: outcomeOf(reply),

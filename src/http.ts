@@ -1,0 +1,162 @@
+// Streamable HTTP for shared deployments. Stateless: every POST /mcp gets a fresh MCP server
+// bound to that request's credentials, so any number of replicas can sit behind any load
+// balancer. What must outlive a request (connection pool, confirmation secret, dedup window,
+// audit log) is shared in-process; across replicas only the confirmation secret needs sharing
+// (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { timingSafeEqual } from "node:crypto";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { Agent } from "undici";
+import { AuditLog } from "./audit.js";
+import { isLoopback, type ServerConfig } from "./config.js";
+import { ConfirmationTokens } from "./confirm.js";
+import { RecentMutations } from "./dedupe.js";
+import type { Logger } from "./log.js";
+import { createRuntime } from "./runtime.js";
+import type { SandboxInfo } from "./server.js";
+import { VERSION } from "./version.js";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpServer { url: string; close(): Promise<void> }
+
+export async function startHttpServer(config: ServerConfig, options: { logger: Logger; sandbox?: SandboxInfo | undefined }): Promise<HttpServer> {
+  const { logger } = options;
+  const shared = {
+    logger,
+    sandbox: options.sandbox,
+    tokens: new ConfirmationTokens(config.confirmSecret ? Buffer.from(config.confirmSecret) : undefined),
+    mutations: new RecentMutations(config.dedupeWindowMs),
+    audit: new AuditLog(config.auditLog, (message) => logger.warn(message)),
+    dispatcher: new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.timeoutMs } }),
+  };
+  const { host, authToken } = config.http;
+  let inFlight = 0;
+  let allowedHosts: Set<string> = new Set();
+  let allowedOrigins: Set<string> = new Set();
+
+  const http = createHttpServer((req, res) => {
+    inFlight++;
+    res.once("close", () => { inFlight--; });
+    handle(req, res).catch((error: unknown) => {
+      logger.error(`HTTP request failed: ${(error as Error).message}`);
+      if (!res.headersSent) reply(res, 500, { error: "internal error" });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page on another site must not reach a loopback server through its name.
+    const hostHeader = (req.headers.host ?? "").toLowerCase();
+    if (allowedHosts.size && !allowedHosts.has(hostHeader)) return reply(res, 403, { error: `Host ${hostHeader || "(none)"} is not allowed` });
+    const origin = req.headers.origin;
+    if (origin && !allowedOrigins.has(origin.toLowerCase())) return reply(res, 403, { error: `Origin ${origin} is not allowed` });
+
+    const path = new URL(req.url ?? "/", "http://server").pathname;
+    if (path === "/healthz" && req.method === "GET") return reply(res, 200, { status: "ok", version: VERSION });
+    if (path !== "/mcp") return reply(res, 404, { error: "Not found: the MCP endpoint is /mcp" });
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return reply(res, 405, rpcError("This server is stateless: send JSON-RPC with POST /mcp (no SSE stream, no sessions)."));
+    }
+
+    const authorization = bearer(req.headers.authorization);
+    if (authToken && !(authorization && safeEqual(authorization, authToken))) {
+      res.setHeader("www-authenticate", 'Bearer realm="mixpeek-batch-mcp"');
+      return reply(res, 401, rpcError("Missing or wrong server token: send Authorization: Bearer <token>."));
+    }
+    // The client's own Mixpeek credentials win over the server's; without a server token they
+    // travel in Authorization, with one in X-Mixpeek-Api-Key.
+    const clientKey = authToken ? header(req, "x-mixpeek-api-key") : authorization;
+    const apiKey = clientKey ?? config.apiKey;
+    const namespace = header(req, "x-namespace") ?? config.namespace;
+    if (!apiKey || !namespace) {
+      return reply(res, 401, rpcError(`Mixpeek credentials missing: send ${authToken ? "X-Mixpeek-Api-Key" : "Authorization: Bearer <Mixpeek API key>"} and X-Namespace, or start the server with MIXPEEK_API_KEY and MIXPEEK_NAMESPACE.`));
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (error) {
+      const tooLarge = (error as Error).message === "too large";
+      return reply(res, tooLarge ? 413 : 400, rpcError(tooLarge ? `Request body over ${MAX_BODY_BYTES} bytes.` : "Request body is not JSON."));
+    }
+
+    const runtime = createRuntime({ ...config, apiKey, namespace }, shared);
+    // SSE responses, so progress notifications of wait_for_batch reach the client mid-call.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.once("close", () => { void transport.close().then(() => runtime.close()); });
+    await runtime.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.http.port, host, () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const hostPart = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const port = address.port;
+  allowedHosts = new Set([
+    ...(isLoopback(host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] : []),
+    ...config.http.allowedHosts.map((h) => h.toLowerCase()),
+  ]);
+  allowedOrigins = new Set([
+    `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`,
+    ...config.http.allowedOrigins.map((o) => o.toLowerCase()),
+  ]);
+  // A non-loopback bind without --allowed-hosts accepts any Host: the token (or the proxy) guards it.
+  if (!isLoopback(host) && !config.http.allowedHosts.length) allowedHosts = new Set();
+
+  return {
+    url: `http://${hostPart}:${port}`,
+    /** Stops accepting, lets in-flight calls finish, then closes. */
+    async close() {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+        const drain = setInterval(() => { if (inFlight === 0) { clearInterval(drain); http.closeAllConnections(); } }, 20);
+      });
+      await shared.dispatcher.close();
+    },
+  };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+}
+
+const rpcError = (message: string) => ({ jsonrpc: "2.0", error: { code: -32000, message }, id: null });
+
+function bearer(value: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value ?? "");
+  return match?.[1];
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.trim() || undefined;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) { req.pause(); reject(new Error("too large")); return; }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
