@@ -23,26 +23,35 @@ async function tokens() {
   row("tools/list tokens, full", encode(JSON.stringify(tools)).length);
 }
 
-async function coldStart(runs = 10) {
-  const cli = new URL("../dist/src/cli.js", import.meta.url).pathname;
-  for (const [label, args] of [["real-API mode", []], ["sandbox mode", ["--sandbox"]]]) {
-    const init = [];
-    const list = [];
-    for (let i = 0; i < runs; i++) {
+async function coldStart(runs = 15) {
+  const dist = (path) => new URL(`../${path}`, import.meta.url).pathname;
+  const env = { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: "bench", MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9", MIXPEEK_AUDIT_LOG: "off" };
+  const variants = [
+    ["bare SDK one-tool server (the floor)", [dist("scripts/floor-server.mjs")]],
+    ["mixpeek-batch-mcp bundled (the bin)", [dist("dist/mixpeek-batch-mcp.mjs")]],
+    ["mixpeek-batch-mcp unbundled (tsc output)", [dist("dist/src/cli.js")]],
+    ["mixpeek-batch-mcp bundled, --sandbox", [dist("dist/mixpeek-batch-mcp.mjs"), "--sandbox"]],
+  ];
+  const results = {};
+  // Interleaved runs, so background noise hits every variant alike.
+  for (let i = 0; i < runs; i++) {
+    for (const [label, args] of variants) {
       const started = performance.now();
-      const transport = new StdioClientTransport({
-        command: process.execPath, args: [cli, ...args], stderr: "ignore",
-        env: { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: "bench", MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9" },
-      });
+      const transport = new StdioClientTransport({ command: process.execPath, args, stderr: "ignore", env });
       const client = new Client({ name: "bench", version: "1" });
       await client.connect(transport);
-      init.push(performance.now() - started);
+      const init = performance.now() - started;
       await client.listTools();
-      list.push(performance.now() - started);
+      const list = performance.now() - started;
       await client.close();
+      (results[label] ??= { init: [], list: [] }).init.push(init);
+      results[label].list.push(list);
     }
-    row(`cold start to initialize, stdio, ${label}`, fmt(median(init)));
-    row(`cold start to tools/list, stdio, ${label}`, fmt(median(list)));
+  }
+  const floor = median(results[variants[0][0]].list);
+  for (const [label] of variants) {
+    const r = results[label];
+    row(`cold start, ${label}`, `initialize ${fmt(median(r.init))}, tools/list ${fmt(median(r.list))} (${(median(r.list) / floor).toFixed(2)}× floor)`);
   }
 }
 

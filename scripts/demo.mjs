@@ -3,7 +3,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-const cli = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
 const transport = new StdioClientTransport({
   command: process.execPath, args: [cli, "--sandbox"], stderr: "ignore",
   env: { PATH: process.env.PATH ?? "", MIXPEEK_POLL_INTERVAL_MS: "200" },

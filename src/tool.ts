@@ -67,8 +67,12 @@ export interface ToolDefinition {
  * the costly part of tools/list and the result never changes. `$schema` is dropped because
  * every agent pays for the tool list in context. */
 const listings = new WeakMap<ToolDefinition, Tool>();
+/** The bundled build carries the listing precomputed at build time (scripts/bundle.mjs). */
+declare const __TOOL_LISTING__: Record<string, Tool> | undefined;
+const prebuilt = typeof __TOOL_LISTING__ === "undefined" ? undefined : __TOOL_LISTING__;
+
 export function toolListing(tool: ToolDefinition): Tool {
-  let listing = listings.get(tool);
+  let listing = listings.get(tool) ?? prebuilt?.[tool.name];
   if (!listing) {
     listing = {
       name: tool.name,

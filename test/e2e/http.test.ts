@@ -91,7 +91,7 @@ describe("HTTP mode", () => {
 
 describe("the CLI in HTTP mode", () => {
   it("lets an in-flight wait_for_batch finish on SIGTERM, then exits", async () => {
-    const cli = new URL("../../dist/src/cli.js", import.meta.url).pathname;
+    const cli = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
     const child = spawn(process.execPath, [cli, "--http", "--sandbox", "--port", "0"], {
       env: { PATH: process.env.PATH ?? "", MIXPEEK_POLL_INTERVAL_MS: "100", MIXPEEK_AUDIT_LOG: "off" }, stdio: ["ignore", "ignore", "pipe"],
     });

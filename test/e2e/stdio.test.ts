@@ -5,9 +5,11 @@ import { existsSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { listTools } from "../../src/catalogue.js";
 import { VERSION } from "../../src/version.js";
 
-const CLI = new URL("../../dist/src/cli.js", import.meta.url).pathname;
+// The bundled bin: what the package ships and clients launch.
+const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("MIXPEEK_"))) as Record<string, string>;
 let client: Client | undefined;
 
@@ -35,6 +37,12 @@ describe("stdio server on the sandbox", () => {
     const result = await client.callTool({ name: "diagnose_batch", arguments: { bucket: "sandbox-media", batch_id: oomId } });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as { recommendations: { tool?: string }[] }).recommendations[0]!.tool).toBe("retry_tier");
+  });
+
+  it("serves the same tool list from the bundle's prebuilt listing as the source computes", async () => {
+    const { client } = await connect(["--sandbox"]);
+    const { tools } = await client.listTools();
+    expect(tools).toEqual(await listTools());
   });
 
   it("lists only read tools with --read-only", async () => {

@@ -110,9 +110,12 @@ describe("tool catalogue", () => {
     for (const fact of [SANDBOX.namespaceId, SANDBOX.bucketId, SANDBOX.bucketName]) expect(readme).toContain(fact);
   });
 
-  it("keeps the version in step with package.json", () => {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  it("keeps the version, registry name and bin in step across package.json and server.json", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string; mcpName: string; bin: Record<string, string>; files: string[] };
+    const server = JSON.parse(readFileSync(new URL("../../server.json", import.meta.url), "utf8")) as { name: string; version: string; packages: { identifier: string; version: string }[] };
     expect(VERSION).toBe(pkg.version);
+    expect(server).toMatchObject({ name: pkg.mcpName, version: pkg.version, packages: [{ identifier: "mixpeek-batch-mcp", version: pkg.version }] });
+    expect(pkg.files).toContain(pkg.bin["mixpeek-batch-mcp"]);
     expect(TOOLS).toHaveLength(17);
   });
 });
