@@ -152,7 +152,7 @@ export class MixpeekClient {
     try {
       text = await this.readBounded(response.body);
     } catch (error) {
-      if (error instanceof MixpeekApiError) throw Object.assign(error, { requestId, status: response.statusCode });
+      if (error instanceof MixpeekApiError) throw Object.assign(error, { requestId, status: response.statusCode, operation });
       throw this.transportError(error, operation, method, requestId);
     }
     const status = response.statusCode;

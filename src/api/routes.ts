@@ -32,8 +32,8 @@ export type RouteParams<O extends Operation> = Record<ParamsOf<(typeof ROUTES)[O
 
 /** Thrown for an id the API could never route: empty, "." or "..". */
 export class InvalidPathSegmentError extends Error {
-  constructor(readonly param: string, readonly value: string) {
-    super(`Invalid ${param} ${JSON.stringify(value)}: ids "", "." and ".." cannot be sent as a URL path segment.`);
+  constructor(readonly param: string, readonly value: string, reason = 'ids "", "." and ".." cannot be sent as a URL path segment') {
+    super(`Invalid ${param} ${JSON.stringify(value)}: ${reason}.`);
     this.name = "InvalidPathSegmentError";
   }
 }
@@ -44,7 +44,12 @@ export function encodeSegment(param: string, value: string | number): string {
   const text = String(value);
   if (text === "" || text === "." || text === "..") throw new InvalidPathSegmentError(param, text);
   // encodeURIComponent leaves !'()* as is; they are legal in a segment and change no routing.
-  return encodeURIComponent(text);
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // A lone UTF-16 surrogate has no UTF-8 form: encodeURIComponent throws URIError.
+    throw new InvalidPathSegmentError(param, text, "an id that is not well-formed Unicode cannot be percent-encoded");
+  }
 }
 
 export function buildPath<O extends Operation>(operation: O, params: RouteParams<O>): string {

@@ -1,15 +1,17 @@
 // The emulator: an HTTP server speaking the Mixpeek batch API (auth, namespaces, error
 // envelopes, shapes) over the state machine in world.ts, plus a control API under /_emulator/
 // for tests: fault injection, the request log and the virtual clock.
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { matchRoute, type Operation } from "../api/routes.js";
-import { HANDLERS, State, type Reply } from "./operations.js";
+import { ROUTES, matchRoute, type Operation } from "../api/routes.js";
+import { HANDLERS, type Reply } from "./operations.js";
 import { SANDBOX, SCENARIOS, seedSandbox, type ScenarioName } from "./scenarios.js";
-import { CHECKS, type Problem } from "./validate.js";
-import { ApiError, Ids } from "./world.js";
+import { validate, type Problem } from "./validate.js";
+import { ApiError, Ids, State } from "./world.js";
 
 export { SCENARIOS, type ScenarioName } from "./scenarios.js";
+export type { Operation } from "../api/routes.js";
 
 export interface EmulatorOptions {
   port?: number;
@@ -69,11 +71,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const batches = seedSandbox(state, names);
   const faults: { operation: Operation | "*"; fault: Fault; remaining: number }[] = [];
   const requests: RecordedRequest[] = [];
-  let requestCounter = 0;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, envelope(500, "Emulator error"), {});
+      if (!res.headersSent) sendJson(res, 500, envelope(500, "Emulator error"), {});
       else res.destroy();
     });
   });
@@ -83,62 +84,83 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const raw = await readBody(req);
     if (url.pathname.startsWith("/_emulator/")) return control(req.method ?? "GET", url.pathname, raw, res);
 
-    const match = matchRoute(req.method ?? "GET", url.pathname);
+    const method = req.method ?? "GET";
+    const match = matchRoute(method, url.pathname);
+    const namespaceKey = header(req, "x-namespace") || url.searchParams.get("namespace") || undefined;
+    const body = parseBody(raw);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-    if (headers["authorization"]) headers["authorization"] = headers["authorization"].replace(/^(Bearer\s+).+$/i, "$1<redacted>");
-    const namespaceKey = req.headers["x-namespace"]?.toString() || url.searchParams.get("namespace") || undefined;
+    if (headers["authorization"] !== undefined) headers["authorization"] = "Bearer <redacted>";
     const record: RecordedRequest = {
-      method: req.method ?? "GET", path: req.url ?? "/", operation: match?.operation,
-      query: Object.fromEntries(url.searchParams), body: parseBody(raw), headers, namespace: namespaceKey, status: undefined,
+      method, path: req.url ?? "/", operation: match?.operation, query: Object.fromEntries(url.searchParams),
+      body: body === INVALID ? raw : body, headers, namespace: namespaceKey, status: undefined,
     };
     requests.push(record);
-    const requestId = `req_${(++requestCounter).toString(36).padStart(8, "0")}`;
-    const reply = (status: number, body: unknown, extra: Record<string, string> = {}) => {
+    if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
+    const requestId = `req_${randomBytes(8).toString("hex")}`;
+    const head = (status: number, contentType: string, length: number, extra: Record<string, string> = {}) => {
       record.status = status;
-      send(res, status, body, { "x-request-id": requestId, date: new Date(state.now).toUTCString(), ...extra });
+      res.writeHead(status, {
+        "content-type": contentType, "content-length": String(length), "x-request-id": requestId,
+        date: new Date(state.now).toUTCString(), ...extra,
+      });
     };
+    const send = (status: number, text: string, contentType = "application/json", extra: Record<string, string> = {}) => {
+      head(status, contentType, Buffer.byteLength(text), extra);
+      res.end(text);
+    };
+    const reply = (status: number, payload: unknown, extra: Record<string, string> = {}) => send(status, JSON.stringify(payload), "application/json", extra);
 
+    // Virtual time passes with every API request, then the world catches up.
     state.now += stepMs;
     state.tick();
 
     const fault = takeFault(match?.operation);
     if (fault?.kind === "slow-headers") await delay(fault.delayMs);
-    if (fault && applyTransportFault(fault, res, record)) return;
-    if (fault?.kind === "status") {
-      return reply(fault.status, envelope(fault.status, `Injected ${fault.status}`),
-        fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {});
+    switch (fault?.kind) {
+      case "drop": res.socket?.destroy(); return;
+      case "status": return reply(fault.status, statusFault(fault.status, match?.operation),
+        fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) });
+      case "malformed-json": return send(200, '{"batch_id": "btch_', "application/json");
+      case "html": return send(fault.status ?? 502, LB_PAGE(fault.status ?? 502), "text/html");
+      case "empty": return send(fault.status ?? 200, "");
     }
 
-    const authorization = req.headers.authorization ?? "";
-    if (!/^Bearer\s+\S+/i.test(authorization)) return reply(401, envelope(401, "Missing or invalid API key: send Authorization: Bearer <key>"));
-    if (!match) return reply(404, envelope(404, `Route not found: ${req.method} ${url.pathname}`));
-    const isTask = match.operation === "getTask";
-    if (!isTask && !namespaceKey) return reply(400, envelope(400, "X-Namespace header is required (namespace id or name), or the ?namespace= query parameter"));
-
-    const body = parseBody(raw);
-    if (raw && body === INVALID) return reply(422, validation([{ type: "json_invalid", location: ["body"], message: "JSON decode error" }]));
-    const object = (body ?? {}) as Record<string, unknown>;
-    const problems = CHECKS[match.operation]?.(object, url.searchParams, match.params) ?? [];
-    if (problems.length) return reply(422, validation(problems));
-
-    let result: Reply;
-    try {
-      result = HANDLERS[match.operation]({ state, ns: state.namespace(namespaceKey ?? SANDBOX.namespaceId), params: match.params, query: url.searchParams, body: object });
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      return reply(error.status, envelope(error.status, error.message, error.details, error.type));
-    }
+    const result = answer(match, req, url, body, namespaceKey);
     if (fault?.kind === "drop-after-apply") { record.status = result.status; res.socket?.destroy(); return; }
     if (fault?.kind === "stall-body") {
-      record.status = result.status;
+      // Headers and half the body now, the rest after the delay: a response that stalls mid-way.
       const text = JSON.stringify(result.body);
-      res.writeHead(result.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-request-id": requestId });
-      res.write(text.slice(0, Math.floor(text.length / 2)));
+      head(result.status, "application/json", Buffer.byteLength(text));
+      res.write(text.slice(0, text.length >> 1));
       await delay(fault.delayMs);
-      if (!res.destroyed) res.end(text.slice(Math.floor(text.length / 2)));
+      if (!res.destroyed) res.end(text.slice(text.length >> 1));
       return;
     }
     reply(result.status, result.body);
+  }
+
+  /** The API proper: auth, routing, namespace, validation, then the operation. */
+  function answer(match: ReturnType<typeof matchRoute>, req: IncomingMessage, url: URL, body: unknown, namespaceKey: string | undefined): Reply {
+    if (!/^Bearer\s+\S+/i.test(header(req, "authorization"))) {
+      return { status: 401, body: envelope(401, "Missing or invalid API key: send 'Authorization: Bearer <api_key>'") };
+    }
+    if (!match) return { status: 404, body: envelope(404, `Route not found: ${req.method} ${url.pathname}`, { resource: "route", id: url.pathname }) };
+    // Tasks are looked up by id across namespaces and take no X-Namespace.
+    if (match.operation !== "getTask" && !namespaceKey) {
+      return { status: 400, body: envelope(400, "Namespace required: send the X-Namespace header (namespace id or name) or the ?namespace= query parameter") };
+    }
+    if (body === INVALID) return { status: 422, body: validation([{ type: "json_invalid", location: ["body", 0], message: "JSON decode error" }]) };
+    const problems = validate(match.operation, body, url.searchParams, match.params);
+    if (problems.length) return { status: 422, body: validation(problems) };
+    try {
+      return HANDLERS[match.operation]({
+        state, ns: state.namespace(namespaceKey ?? ""), params: match.params, query: url.searchParams,
+        body: (body ?? {}) as Record<string, unknown>,
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return { status: error.status, body: envelope(error.status, error.message, error.details, error.type) };
+    }
   }
 
   function validation(problems: Problem[]): unknown {
@@ -154,47 +176,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return entry.fault;
   }
 
-  /** Faults answered without touching state. Returns true when the response is done. */
-  function applyTransportFault(fault: Fault, res: ServerResponse, record: RecordedRequest): boolean {
-    switch (fault.kind) {
-      case "drop": res.socket?.destroy(); return true;
-      case "malformed-json":
-        record.status = 200;
-        res.writeHead(200, { "content-type": "application/json" }).end('{"batch_id": "btch_trunc');
-        return true;
-      case "html": {
-        const status = fault.status ?? 502;
-        record.status = status;
-        res.writeHead(status, { "content-type": "text/html" }).end(`<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`);
-        return true;
-      }
-      case "empty": {
-        const status = fault.status ?? 200;
-        record.status = status;
-        res.writeHead(status, { "content-type": "application/json", "content-length": "0" }).end();
-        return true;
-      }
-      default: return false;
-    }
-  }
-
   function control(method: string, path: string, raw: string, res: ServerResponse): void {
     const body = (parseBody(raw) ?? {}) as Record<string, unknown>;
     const key = `${method} ${path}`;
-    if (key === "GET /_emulator/sandbox") return send(res, 200, emulator.sandbox, {});
-    if (key === "GET /_emulator/requests") return send(res, 200, requests, {});
-    if (key === "DELETE /_emulator/requests") { requests.length = 0; return send(res, 200, {}, {}); }
+    if (key === "GET /_emulator/sandbox") return sendJson(res, 200, emulator.sandbox, {});
+    if (key === "GET /_emulator/requests") return sendJson(res, 200, requests, {});
+    if (key === "DELETE /_emulator/requests") { requests.length = 0; return sendJson(res, 200, {}, {}); }
     if (key === "POST /_emulator/faults") {
-      emulator.faults.inject(body["operation"] as Operation, body["fault"] as Fault, (body["count"] as number | undefined) ?? 1);
-      return send(res, 200, {}, {});
+      const operation = body["operation"] as Operation | "*";
+      const fault = body["fault"] as Fault | undefined;
+      if ((operation !== "*" && !(operation in ROUTES)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"])) {
+        return sendJson(res, 400, envelope(400, `Expected {operation: "*" | one of ${Object.keys(ROUTES).join(", ")}, fault: {kind: ${FAULT_KINDS.join(" | ")}, …}, count?}`), {});
+      }
+      emulator.faults.inject(operation, fault!, typeof body["count"] === "number" ? body["count"] : 1);
+      return sendJson(res, 200, {}, {});
     }
-    if (key === "DELETE /_emulator/faults") { faults.length = 0; return send(res, 200, {}, {}); }
+    if (key === "DELETE /_emulator/faults") { faults.length = 0; return sendJson(res, 200, {}, {}); }
     if (key === "POST /_emulator/clock") {
       if (typeof body["setMs"] === "number") emulator.clock.set(body["setMs"]);
       if (typeof body["advanceMs"] === "number") emulator.clock.advance(body["advanceMs"]);
-      return send(res, 200, { now: state.now }, {});
+      return sendJson(res, 200, { now: state.now }, {});
     }
-    send(res, 404, envelope(404, `Unknown control route ${key}`), {});
+    sendJson(res, 404, envelope(404, `Unknown control route ${key}`), {});
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -242,6 +245,22 @@ export function describeSandbox(emulator: Emulator): string {
   ].join("\n");
 }
 
+const FAULT_KINDS: Fault["kind"][] = ["status", "drop", "drop-after-apply", "slow-headers", "stall-body", "malformed-json", "html", "empty"];
+
+const header = (req: IncomingMessage, name: string) => String(req.headers[name] ?? "").trim();
+
+/** The error envelope the API sends for an injected status. */
+function statusFault(status: number, operation: Operation | undefined) {
+  if (status === 429) return envelope(429, "Rate limit exceeded. Please retry later.", { api_name: operation ?? null });
+  if (status === 503) return envelope(503, "Service temporarily unavailable. Please retry later.");
+  if (status >= 500) return envelope(status, "An unexpected error occurred while processing the request.");
+  return envelope(status, { 401: "Invalid API key", 403: "You do not have permission to perform this action", 408: "Request timed out" }[status] ?? "Request failed");
+}
+
+/** What a load balancer answers when the API behind it is down. */
+const LB_PAGE = (status: number, title = { 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" }[status] ?? "Error") =>
+  `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+
 const INVALID = Symbol("invalid json");
 function parseBody(raw: string): unknown {
   if (!raw) return undefined;
@@ -252,12 +271,13 @@ function envelope(status: number, message: string, details: Record<string, unkno
   return { success: false, status, error: { type, message, details } };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers }).end(text);
 }
 
 const MAX_BODY = 1024 * 1024;
+const MAX_RECORDED = 10_000;
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

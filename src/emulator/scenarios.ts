@@ -1,7 +1,9 @@
-// Deterministic incident scenarios in bucket "sandbox-media". Each batch is created and then
-// simulated forward with its fault, so its state is one the state machine really reaches.
-import { GIB, advance, documentId, type Batch, type DocFault, type Namespace } from "./world.js";
-import { createBatch, defaultParams, type PipelineStep, type State } from "./operations.js";
+// Deterministic incident scenarios in bucket "sandbox-media". Each batch is created in the past
+// with its fault and simulated forward to the sandbox's start, so its state is one the state
+// machine really reaches; the same fault then decides which remediation works.
+import type { SubmissionParams } from "../api/wire.js";
+import { createBatch, pipelineFrom, type PipelineStep } from "./operations.js";
+import { GIB, Ids, MINUTE, advance, type Batch, type Bucket, type Collection, type DocFault, type Namespace, type State } from "./world.js";
 
 export const SCENARIOS = [
   "oom-gpu-tier", "stuck-tier", "duplicate-jobs", "transient-network", "permanent-bad-input",
@@ -16,109 +18,100 @@ export const SANDBOX = {
   bucketName: "sandbox-media",
 } as const;
 
-const MINUTE = 60_000;
+const params = (extractor: string, gpu: boolean, memoryBytes: number): SubmissionParams => ({
+  entrypoint: "python -m engine.pipelines.entrypoint", deployment_mode: "gke", requires_gpu: gpu, num_cpus: gpu ? 4 : 2,
+  memory_bytes: memoryBytes, priority: 100, plugin_archives: null, extractor_name: extractor,
+});
 
+const s3 = "s3://sandbox-media/raw/{object_id}.mp4";
+const FAULTS = {
+  reset: { type: "network", message: `Connection reset by peer while fetching ${s3}`, heals: true },
+  timeout: { type: "network", message: `Read timed out after 30 s fetching ${s3}`, heals: true },
+  hevc: { type: "validation", message: "Unsupported codec: video stream is HEVC 10-bit (yuv420p10le)", heals: false },
+  title: { type: "validation", message: "Missing required field 'title' in object metadata", heals: false },
+  ffprobe: { type: "dependency", message: "ffprobe not found: the extractor image lacks ffmpeg", heals: false },
+} satisfies Record<string, DocFault>;
+
+/** Seeds the sandbox namespace and the chosen scenarios' batches; returns their ids. */
 export function seedSandbox(state: State, scenarios: readonly ScenarioName[]): Record<ScenarioName, string> {
-  const ns: Namespace = { id: SANDBOX.namespaceId, name: SANDBOX.namespaceName, buckets: [], collections: [], batches: new Map() };
-  state.namespaces.push(ns);
   const objectIds = Array.from({ length: 48 }, (_, i) => `obj_${String(i + 1).padStart(4, "0")}`);
-  const bucket = {
-    id: SANDBOX.bucketId, name: SANDBOX.bucketName, objectIds,
+  const manyObjects = Array.from({ length: 2_500 }, (_, i) => `obj_m${String(i).padStart(5, "0")}`);
+  const bucket: Bucket = {
+    id: SANDBOX.bucketId, name: SANDBOX.bucketName, objectIds: [...objectIds, ...manyObjects],
     pendingUploads: new Set(["upl_a1b2c3d4e5f6g7h8", "upl_b2c3d4e5f6g7h8i9", "upl_c3d4e5f6g7h8i9j0"]),
   };
-  ns.buckets.push(bucket);
-  const frames = { id: "col_frames01a2", name: "video-frames", tier: 0, sourceBucketId: bucket.id, sourceCollectionId: null, extractor: "video_frame_extractor_v1" };
-  const embeddings = { id: "col_embeds03c4", name: "frame-embeddings", tier: 1, sourceBucketId: null, sourceCollectionId: frames.id, extractor: "video_embedding_v2" };
-  ns.collections.push(frames, embeddings);
-
-  const cpu = (extractors = [frames.extractor]): PipelineStep => ({ collection: frames, extractors, params: defaultParams(extractors[0]!, false) });
-  const gpu = (memory = 8 * GIB): PipelineStep => ({ collection: embeddings, extractors: [embeddings.extractor], params: defaultParams(embeddings.extractor, true, memory) });
-  const start = state.now;
-
-  /** Creates a batch `ageMs` ago and runs the simulation up to now. */
-  const run = (ageMs: number, steps: PipelineStep[], setUp: (b: Batch) => void, ids = objectIds, workMs = 30_000): Batch => {
-    state.now = start - ageMs;
-    const batch = createBatch(state, ns, bucket, ids, steps, workMs);
-    setUp(batch);
-    simulate(batch, start - ageMs, start);
-    return batch;
+  const frames: Collection = {
+    id: "col_frames01a2", name: "video-frames", extractor: "video_frame_extractor_v1",
+    source: { bucketId: bucket.id }, params: params("video_frame_extractor_v1", false, 4 * GIB),
   };
-  const faults = (batch: Batch, tier: number, count: number, fault: (i: number) => DocFault) => {
-    batch.faultTier = tier;
-    for (let i = 0; i < count; i++) batch.docFaults.set(documentId(batch, tier, i * 3), fault(i));
+  const embeddings: Collection = {
+    id: "col_embeds03c4", name: "frame-embeddings", extractor: "video_embedding_v2",
+    source: { collectionId: frames.id }, params: params("video_embedding_v2", true, 8 * GIB),
+  };
+  const ns: Namespace = { id: SANDBOX.namespaceId, name: SANDBOX.namespaceName, buckets: [bucket], collections: [frames, embeddings], batches: new Map() };
+  state.namespaces.push(ns);
+
+  const start = state.now;
+  const runtimeIds = state.ids;
+  const both = () => pipelineFrom(ns, frames);
+  const tier0 = (...extractors: string[]): PipelineStep[] => [{ collection: frames, extractors, params: { ...frames.params } }];
+
+  /** A batch created `ageMs` before the sandbox starts, simulated up to the start. */
+  const run = (name: ScenarioName, ageMs: number, steps: PipelineStep[], setUp: (b: Batch) => void = () => {}, more: { ids?: string[]; docsPerObject?: number; workMs?: number } = {}) => {
+    state.ids = Ids.fromName(name); // ids independent of which other scenarios are seeded
+    state.now = start - ageMs;
+    const batch = createBatch(state, ns, { bucket, objectIds: more.ids ?? objectIds, steps, docsPerObject: more.docsPerObject, workMs: more.workMs });
+    setUp(batch);
+    for (let t = state.now; t < start; t += 10_000) advance(batch, t);
+    advance(batch, start);
+    return batch;
   };
 
   const seeds: Record<ScenarioName, () => Batch> = {
-    "healthy-completed": () => run(180 * MINUTE, [cpu(), gpu(16 * GIB)], () => {}),
-    "oom-gpu-tier": () => run(95 * MINUTE, [cpu(), gpu()], (b) => {
+    "healthy-completed": () => run("healthy-completed", 180 * MINUTE, both()),
+    "oom-gpu-tier": () => run("oom-gpu-tier", 95 * MINUTE, both(), (b) => {
       b.oomMinMemory = 16 * GIB;
       b.tiers[1]!.jobs[0]!.behaviour = "oom";
     }),
-    "transient-network": () => run(80 * MINUTE, [cpu(), gpu(16 * GIB)], (b) => faults(b, 0, 12, (i) => ({
-      type: "network", heals: true,
-      message: i % 3 === 2
-        ? `Read timed out after 30s fetching s3://sandbox-media/raw/obj_${String(i * 3 + 1).padStart(4, "0")}.mp4`
-        : `Connection reset by peer while fetching s3://sandbox-media/raw/obj_${String(i * 3 + 1).padStart(4, "0")}.mp4`,
-    }))),
-    "permanent-bad-input": () => run(70 * MINUTE, [cpu(), gpu(16 * GIB)], (b) => faults(b, 0, 10, (i) => (i < 5
-      ? { type: "validation", heals: false, message: "Unsupported codec: video stream is HEVC 10-bit (yuv420p10le)" }
-      : i < 8
-        ? { type: "validation", heals: false, message: "Missing required field 'title' in object metadata" }
-        : { type: "dependency", heals: false, message: "ffprobe not found: install ffmpeg in the extractor image" }))),
-    "orphaned-tier": () => run(60 * MINUTE, [cpu(), gpu(16 * GIB)], () => {}),
-    "failing-job-multi-extractor": () => run(20 * MINUTE, [cpu(["video_frame_extractor_v1", "audio_transcriber_v1", "ocr_extractor_v1"])], (b) => {
-      b.tiers[0]!.jobs[2]!.behaviour = "crashloop";
-      b.tiers[0]!.jobs[0]!.workMs = 20 * MINUTE + 60_000; // still running when the sandbox starts
+    // 12 of 48 documents hit the network while loading.
+    "transient-network": () => run("transient-network", 80 * MINUTE, both(), (b) => {
+      b.rule = (tier, i) => (tier === 0 && i % 4 === 1 ? (i % 3 === 0 ? FAULTS.timeout : FAULTS.reset) : undefined);
     }),
-    "stuck-tier": () => run(40 * MINUTE, [cpu(), gpu(16 * GIB)], (b) => { b.tiers[1]!.jobs[0]!.behaviour = "stuck"; }),
-    "duplicate-jobs": () => run(15 * MINUTE, [cpu([frames.extractor, frames.extractor])], (b) => {
-      for (const job of b.tiers[0]!.jobs) { job.behaviour = "contend"; job.workMs = 60_000; }
+    // 8 validation and 2 dependency errors: bad input that no retry fixes.
+    "permanent-bad-input": () => run("permanent-bad-input", 70 * MINUTE, both(), (b) => {
+      const bad = [2, 7, 11, 16, 20, 25, 31, 38, 40, 45];
+      b.rule = (tier, i) => {
+        const k = tier === 0 ? bad.indexOf(i) : -1;
+        return k < 0 ? undefined : k < 5 ? FAULTS.hevc : k < 8 ? FAULTS.title : FAULTS.ffprobe;
+      };
     }),
-    "still-running": () => run(30_000, [cpu(), gpu(16 * GIB)], () => {}, objectIds, 120_000),
-    "massive-failures": () => {
-      const many = Array.from({ length: 100_000 }, (_, i) => `obj_m${String(i).padStart(6, "0")}`);
-      return run(240 * MINUTE, [cpu()], (b) => {
-        b.faultTier = 0;
-        many.forEach((objectId, i) => b.docFaults.set(documentId(b, 0, i), massiveFault(i, objectId)));
-      }, many);
-    },
+    "orphaned-tier": () => run("orphaned-tier", 60 * MINUTE, both(), (b) => { b.tiers[1]!.jobs[0]!.behaviour = "lost"; }),
+    "failing-job-multi-extractor": () => run("failing-job-multi-extractor", 20 * MINUTE,
+      tier0("video_frame_extractor_v1", "audio_transcriber_v1", "ocr_extractor_v1"), (b) => {
+        const [frameJob, , ocrJob] = b.tiers[0]!.jobs;
+        frameJob!.workMs = 20 * MINUTE + 30_000; // still running when the sandbox starts
+        ocrJob!.behaviour = "crashloop";
+      }),
+    // Tier 1 froze ~25 minutes ago.
+    "stuck-tier": () => run("stuck-tier", 26 * MINUTE, both(), (b) => { b.tiers[1]!.jobs[0]!.behaviour = "stuck"; }),
+    "duplicate-jobs": () => run("duplicate-jobs", 15 * MINUTE, tier0(frames.extractor, frames.extractor), (b) => {
+      for (const job of b.tiers[0]!.jobs) Object.assign(job, { behaviour: "contend", workMs: 60_000 });
+    }),
+    // About 15 requests from done at the default step.
+    "still-running": () => run("still-running", 30_000, both(), undefined, { workMs: 90_000 }),
+    // 2,500 videos × 48 frames; 100,000 of the 120,000 frame documents fail.
+    "massive-failures": () => run("massive-failures", 240 * MINUTE, tier0(frames.extractor), (b) => {
+      b.rule = (_tier, i) => {
+        if (i % 6 === 5) return undefined;
+        const r = Math.floor(i / 6) % 10;
+        return r < 6 ? FAULTS.hevc : r < 8 ? FAULTS.title : r < 9 ? FAULTS.reset : FAULTS.ffprobe;
+      };
+    }, { ids: manyObjects, docsPerObject: 48 }),
   };
 
   const ids = {} as Record<ScenarioName, string>;
   for (const name of scenarios) ids[name] = seeds[name]().id;
-  // The orphaned batch loses tier 1's Ray job mid-run (head node restart), which fails the tier.
-  const orphan = ns.batches.get(ids["orphaned-tier"] ?? "");
-  if (orphan) loseJob(orphan, start);
+  state.ids = runtimeIds;
   state.now = start;
   return ids;
-}
-
-function simulate(batch: Batch, from: number, to: number): void {
-  for (let t = from; t < to; t += 10_000) advance(batch, t);
-  advance(batch, to);
-}
-
-/** Makes tier 1's job vanish: the tier was running, then Ray forgot it. */
-function loseJob(batch: Batch, now: number): void {
-  const tier = batch.tiers[1]!;
-  batch.status = "IN_PROGRESS";
-  batch.error = null;
-  tier.status = "IN_PROGRESS";
-  tier.completedAt = undefined;
-  tier.written = 0;
-  batch.failed = [];
-  const job = tier.jobs[0]!;
-  job.status = "UNKNOWN";
-  job.completedAt = now - 40 * MINUTE;
-  job.error = `Ray job ${job.rayJobId} not found on the cluster (head node restarted); job lost`;
-  tier.lastActivity = now - 41 * MINUTE;
-  advance(batch, now - 40 * MINUTE);
-}
-
-function massiveFault(i: number, objectId: string): DocFault {
-  const r = i % 100;
-  if (r < 70) return { type: "validation", heals: false, message: "Unsupported codec: video stream is HEVC 10-bit (yuv420p10le)" };
-  if (r < 90) return { type: "validation", heals: false, message: "Missing required field 'title' in object metadata" };
-  if (r < 97) return { type: "network", heals: true, message: `Connection reset by peer while fetching s3://sandbox-media/raw/${objectId}.mp4` };
-  return { type: "dependency", heals: false, message: "ffprobe not found: install ffmpeg in the extractor image" };
 }

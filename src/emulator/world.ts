@@ -1,24 +1,29 @@
 // The emulator's world: namespaces → buckets, collections → batches → tiers → extractor jobs →
 // documents, simulated lazily on a virtual clock. Status rules follow mixpeek-api.md §7.
-// Operations change state the way the real API is documented (or, where undocumented, the way
-// the guide implies); each scenario's fault is a rule evaluated as jobs run, so only the right
-// remediation fixes it.
-import { isActive, isTransientCategory } from "../domain/status.js";
+// Each scenario's fault is a rule evaluated while jobs run and documents are (re)processed, so
+// only the right remediation fixes it.
+import { isActive } from "../domain/status.js";
 import type { ErrorCategory, SubmissionParams } from "../api/wire.js";
 
 export const GIB = 2 ** 30;
+export const MINUTE = 60_000;
 /** An IN_PROGRESS tier idle this long is reported stuck by heal detect_stuck. */
-export const STUCK_THRESHOLD_MS = 10 * 60_000;
+export const STUCK_THRESHOLD_MS = 10 * MINUTE;
+/** Ray restarts a crashed worker about this often. */
+const RESTART_MS = 30_000;
+/** Virtual time a document retry takes to run. */
+export const RETRY_RUN_MS = 20_000;
 
 export type Status = "DRAFT" | "PENDING" | "IN_PROGRESS" | "PROCESSING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED" | "CANCELED" | "UNKNOWN";
 
-/** How a job behaves while it runs; scenario faults apply to the first attempt unless noted. */
-export type Behaviour =
+/** How a job behaves while it runs. */
+type Behaviour =
   | "ok"
-  | "oom"        // killed for memory at 40% while the tier's memory_bytes < the batch's oomMinMemory
-  | "stuck"      // stops making progress at 35% and stops reporting activity
-  | "contend"    // stalls at 50% while another active job of the same extractor runs
-  | "crashloop"; // restarts forever with errors; never completes
+  | "oom"       // OOM-killed at 40% while the tier's memory_bytes < the batch's oomMinMemory
+  | "stuck"     // first attempt only: stops at 35% and stops reporting activity
+  | "lost"      // first attempt only: Ray loses the job at 50% (head node restart)
+  | "contend"   // stalls at 50% while another active job of the same extractor runs
+  | "crashloop"; // a bug in the extractor: restarts forever, never completes
 
 export interface Job {
   extractor: string;
@@ -31,8 +36,8 @@ export interface Job {
   startedAt?: number;
   completedAt?: number;
   lastActivity?: number;
-  /** Virtual time up to which this job's progress has been simulated. */
-  lastProgressAt?: number;
+  /** Virtual time up to which this job has been simulated. */
+  simulatedTo?: number;
   error?: string;
   restarts: number;
 }
@@ -43,7 +48,7 @@ export interface Tier {
   sourceType: "bucket" | "collection";
   sourceCollectionIds: string[] | null;
   status: Status;
-  taskId: string | null;
+  taskId: string;
   startedAt?: number;
   completedAt?: number;
   lastActivity?: number;
@@ -55,29 +60,25 @@ export interface Tier {
   written: number;
 }
 
-export interface DocFault { type: ErrorCategory; message: string; /** passes on the first retry */ heals: boolean }
+/** How one document fails. `message` may contain {object_id}; documents with the same
+ * category and template form one error signature. */
+export interface DocFault { type: ErrorCategory; message: string; /** passes when retried */ heals: boolean }
 
-export interface FailedDoc {
-  id: string;
-  objectId: string;
-  tier: number;
-  collectionId: string;
-  extractor: string;
-  rayJobId: string;
-  type: ErrorCategory;
-  message: string;
-  retryCount: number;
-  failedAt: number;
-}
+/** Compact on purpose (massive-failures holds 100,000): ids are derived from tier and index. */
+export interface FailedDoc { tier: number; index: number; job: Job; fault: DocFault; retryCount: number; failedAt: number }
 
-export interface InfraEvent { type: string; timestamp: number; tier: number; rayJobId: string; message: string }
+interface InfraEvent { type: "oom" | "preemption" | "node_failure"; timestamp: number; tier: number; rayJobId: string; message: string }
 
 export interface Batch {
   id: string;
   bucketId: string;
   namespaceId: string;
+  type: "BUCKET" | "COLLECTION";
   status: Status;
+  /** Source objects; a collection-sourced batch processes their upstream documents. */
   objectIds: string[];
+  /** Documents each object yields per tier (video → frames). */
+  docsPerObject: number;
   tiers: Tier[];
   taskId: string;
   createdAt: number;
@@ -85,13 +86,12 @@ export interface Batch {
   error: string | null;
   failed: FailedDoc[];
   events: InfraEvent[];
-  stages: { name: string; duration_seconds: number }[];
-  /** Documents (by index in objectIds) that fail in a given tier, and how. */
-  docFaults: Map<string, DocFault>;
-  faultTier: number;
+  /** The scenario's per-document fault rule; none for batches created through the API. */
+  rule?: (tier: number, index: number) => DocFault | undefined;
+  /** The memory the OOM scenario's GPU tier needs. */
   oomMinMemory?: number;
-  /** A document retry in flight: which documents, and virtual time left. */
-  retryRun?: { docs: FailedDoc[]; remainingMs: number };
+  /** A document retry in flight. */
+  retryRun?: { docs: FailedDoc[]; tiers: number[]; until: number };
   metadata: Record<string, unknown>;
 }
 
@@ -100,18 +100,25 @@ export interface Task {
   type: string;
   status: Status;
   createdAt: number;
-  /** Batch tasks mirror their batch; other tasks complete at this time. */
-  batchId?: string;
+  /** A batch task mirrors its batch; other tasks finish at `completesAt`. */
+  batch?: Batch;
   completesAt?: number;
-  finalStatus?: Status;
-  error?: string | null;
+  finish?: () => void;
+  error: string | null;
   inputs: unknown[];
   outputs: unknown[];
   additional: Record<string, unknown>;
 }
 
 export interface Bucket { id: string; name: string; objectIds: string[]; pendingUploads: Set<string> }
-export interface Collection { id: string; name: string; tier: number; sourceBucketId: string | null; sourceCollectionId: string | null; extractor: string }
+export interface Collection {
+  id: string;
+  name: string;
+  extractor: string;
+  /** Bucket-sourced (tier 0) or collection-sourced (tier N). */
+  source: { bucketId: string } | { collectionId: string };
+  params: SubmissionParams;
+}
 
 export interface Namespace {
   id: string;
@@ -121,12 +128,16 @@ export interface Namespace {
   batches: Map<string, Batch>;
 }
 
-/** Deterministic ids, so a given emulator start always yields the same sandbox. */
+/** Deterministic ids (mulberry32), so a given start always yields the same sandbox. */
 export class Ids {
   private state: number;
   constructor(seed: number) { this.state = seed >>> 0; }
+  static fromName(name: string): Ids {
+    let h = 2166136261;
+    for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+    return new Ids(h);
+  }
   private next(): number {
-    // mulberry32
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -150,38 +161,74 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-export const badState = (message: string) => new ApiError(400, "BadRequestError", message);
+export const badRequest = (message: string) => new ApiError(400, "BadRequestError", message);
 export const notFound = (resource: string, id: string) =>
   new ApiError(404, "NotFoundError", `${resource[0]!.toUpperCase()}${resource.slice(1)} '${id}' not found`, { resource, id });
 
-export const isTerminalStatus = (s: Status) => ["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCELED"].includes(s);
+export class State {
+  readonly namespaces: Namespace[] = [];
+  readonly tasks = new Map<string, Task>();
+  constructor(public ids: Ids, public now: number) {}
 
-/** Simulates one batch up to `now`. Cheap for terminal batches (returns at once). */
+  /** By id or name. An unknown namespace is simply empty, as a fresh one would be. */
+  namespace(key: string): Namespace {
+    return this.namespaces.find((n) => n.id === key || n.name === key)
+      ?? { id: key, name: key, buckets: [], collections: [], batches: new Map() };
+  }
+
+  /** Brings every batch and task up to `now`; terminal batches return at once. */
+  tick(): void {
+    for (const ns of this.namespaces) for (const batch of ns.batches.values()) advance(batch, this.now);
+    for (const task of this.tasks.values()) syncTask(task, this.now);
+  }
+
+  addTask(task: Omit<Task, "id" | "createdAt">): Task {
+    const full: Task = { ...task, id: this.ids.uuid(), createdAt: this.now };
+    this.tasks.set(full.id, full);
+    return full;
+  }
+}
+
+export function syncTask(task: Task, now: number): void {
+  const batch = task.batch;
+  if (batch) {
+    task.status = batch.status;
+    task.error = batch.error;
+    task.additional["current_tier"] = currentTier(batch);
+    return;
+  }
+  if (!isActive(task.status) || task.completesAt === undefined) return;
+  if (now >= task.completesAt) task.finish?.();
+  else task.status = "PROCESSING";
+}
+
+export const currentTier = (batch: Batch) => (batch.tiers.find((t) => t.status !== "COMPLETED") ?? batch.tiers.at(-1))?.num ?? 0;
+export const docCount = (batch: Batch) => batch.objectIds.length * batch.docsPerObject;
+export const documentId = (batch: Batch, tier: number, index: number) =>
+  `doc_${batch.id.slice(5, 11)}${tier}${String(index).padStart(6, "0")}`;
+export const objectOf = (batch: Batch, index: number) => batch.objectIds[Math.floor(index / batch.docsPerObject)]!;
+export const docMessage = (batch: Batch, doc: FailedDoc) => doc.fault.message.replaceAll("{object_id}", objectOf(batch, doc.index));
+
+/** Simulates one batch up to `now`. */
 export function advance(batch: Batch, now: number): void {
-  if (batch.retryRun && batch.status === "PROCESSING") return advanceRetry(batch, now);
+  if (batch.retryRun) return finishRetry(batch, now);
   if (!isActive(batch.status)) return;
   if (batch.status === "PENDING") batch.status = "IN_PROGRESS";
   for (const tier of batch.tiers) {
-    if (tier.status === "COMPLETED") continue;
     if (tier.status === "PENDING") startTier(batch, tier, now);
     if (tier.status === "IN_PROGRESS") advanceTier(batch, tier, now);
-    // advanceTier may have completed it (TypeScript cannot see that mutation).
-    if ((tier.status as Status) === "COMPLETED") continue;
-    break;
+    if (tier.status !== "COMPLETED") break;
   }
   settle(batch, now);
 }
 
 function startTier(batch: Batch, tier: Tier, now: number): void {
   tier.status = "IN_PROGRESS";
-  tier.startedAt = now;
-  tier.lastActivity = now;
+  tier.startedAt = tier.lastActivity = now;
   for (const job of tier.jobs) {
     if (job.status !== "PENDING") continue;
     job.status = "IN_PROGRESS";
-    job.startedAt = now;
-    job.lastActivity = now;
+    job.startedAt = job.lastActivity = job.simulatedTo = now;
   }
   batch.updatedAt = now;
 }
@@ -189,150 +236,130 @@ function startTier(batch: Batch, tier: Tier, now: number): void {
 function advanceTier(batch: Batch, tier: Tier, now: number): void {
   for (const job of tier.jobs) {
     if (!isActive(job.status)) continue;
-    const dt = Math.max(0, now - (job.lastProgressAt ?? job.startedAt ?? now));
-    job.lastProgressAt = now;
+    const dt = Math.max(0, now - (job.simulatedTo ?? now));
+    job.simulatedTo = now;
     runJob(batch, tier, job, dt, now);
   }
-  const activity = tier.jobs.map((j) => j.lastActivity ?? 0);
-  tier.lastActivity = Math.max(tier.lastActivity ?? 0, ...activity);
+  tier.lastActivity = Math.max(tier.lastActivity ?? 0, ...tier.jobs.map((j) => j.lastActivity ?? 0));
   if (tier.jobs.some((j) => isActive(j.status))) return;
+  tier.completedAt = batch.updatedAt = now;
   const failedJob = tier.jobs.find((j) => j.status === "FAILED" || j.status === "UNKNOWN");
-  tier.completedAt = now;
-  batch.updatedAt = now;
   if (failedJob) {
     tier.status = "FAILED";
-    batch.status = "FAILED";
     batch.error = `Tier ${tier.num} failed: ${failedJob.error ?? "job failed"}`;
-    return;
+  } else if (tier.jobs.every((j) => j.status === "CANCELED")) {
+    tier.status = "CANCELED";
+  } else {
+    tier.status = "COMPLETED";
+    processDocuments(batch, tier, now);
   }
-  tier.status = "COMPLETED";
-  completeTierDocuments(batch, tier, now);
-  const seconds = (tier.completedAt - (tier.startedAt ?? now)) / 1000;
-  batch.stages = [
-    { name: "loading", duration_seconds: round(seconds * 0.1) },
-    { name: "processing", duration_seconds: round(seconds * 0.75) },
-    { name: "writing", duration_seconds: round(seconds * 0.15) },
-  ];
 }
 
 function runJob(batch: Batch, tier: Tier, job: Job, dt: number, now: number): void {
   const firstAttempt = tier.attempt === 0;
+  const progress = (limit = job.workMs) => {
+    job.doneMs = Math.min(limit, job.doneMs + dt);
+    job.lastActivity = now;
+  };
   switch (job.behaviour) {
     case "stuck":
-      if (firstAttempt) {
-        job.doneMs = Math.max(job.doneMs, job.workMs * 0.35);
-        return; // no progress, no activity
+      // Frozen at 35%: neither progress nor activity from then on.
+      if (firstAttempt) { if (job.doneMs < job.workMs * 0.35) progress(job.workMs * 0.35); return; }
+      break;
+    case "lost":
+      if (firstAttempt && job.doneMs + dt >= job.workMs * 0.5) {
+        job.status = "UNKNOWN";
+        job.completedAt = now;
+        job.error = `Ray job not found: ${job.rayJobId} (lost after the Ray head node restarted)`;
+        return;
       }
       break;
     case "oom":
-      if ((tier.params.memory_bytes ?? 0) < (batch.oomMinMemory ?? 0)) {
-        job.lastActivity = now;
-        job.doneMs += dt;
-        if (job.doneMs >= job.workMs * 0.4) {
-          job.status = "FAILED";
-          job.completedAt = now;
-          job.error = `OOMKilled: worker exceeded memory limit of ${Math.round((tier.params.memory_bytes ?? 0) / GIB)} GiB (CUDA out of memory while loading ${job.extractor})`;
-          batch.events.push({ type: "oom", timestamp: now, tier: tier.num, rayJobId: job.rayJobId, message: job.error });
-          failTierDocuments(batch, tier, job, "resource", "CUDA out of memory. Tried to allocate 2.50 GiB; worker OOMKilled", now);
-        }
+      if ((tier.params.memory_bytes ?? 0) < (batch.oomMinMemory ?? 0) && job.doneMs + dt >= job.workMs * 0.4) {
+        const limitGib = Math.round((tier.params.memory_bytes ?? 0) / GIB);
+        job.status = "FAILED";
+        job.doneMs = job.workMs * 0.4;
+        job.completedAt = job.lastActivity = now;
+        job.error = `OOMKilled: worker exceeded its memory limit of ${limitGib} GiB (torch.cuda.OutOfMemoryError in ${job.extractor})`;
+        batch.events.push({ type: "oom", timestamp: now, tier: tier.num, rayJobId: job.rayJobId, message: job.error });
+        failAllDocuments(batch, tier, job, OOM_FAULT, now);
         return;
       }
       break;
-    case "contend": {
-      const rival = tier.jobs.some((j) => j !== job && j.extractor === job.extractor && isActive(j.status));
-      job.lastActivity = now;
-      if (rival) {
-        job.doneMs = Math.min(job.workMs * 0.5, job.doneMs + dt);
-        return;
-      }
+    case "contend":
+      if (tier.jobs.some((j) => j !== job && j.extractor === job.extractor && isActive(j.status))) return progress(job.workMs * 0.5);
       break;
-    }
     case "crashloop":
+      job.restarts = Math.floor((now - (job.startedAt ?? now)) / RESTART_MS);
       job.lastActivity = now;
-      job.restarts++;
-      job.error = `Worker exited with code 1 (restart ${job.restarts}): ValueError: could not decode page image in ${job.extractor}`;
+      job.error = `Worker exited with code 1: ValueError: could not decode page image (restart ${job.restarts})`;
       return;
     case "ok":
       break;
   }
-  job.lastActivity = now;
-  job.doneMs += dt;
+  progress();
   if (job.doneMs >= job.workMs) {
     job.status = "COMPLETED";
     job.completedAt = now;
   }
 }
 
-/** When a tier completes, its documents either are written or fail per the batch's faults. */
-function completeTierDocuments(batch: Batch, tier: Tier, now: number): void {
+const OOM_FAULT: DocFault = { type: "resource", message: "CUDA out of memory. Tried to allocate 2.50 GiB (GPU 0; 7.79 GiB total capacity); worker OOMKilled", heals: true };
+
+/** The tier's documents are written, or fail by the scenario's rule. */
+function processDocuments(batch: Batch, tier: Tier, now: number): void {
+  const job = tier.jobs.find((j) => j.status === "COMPLETED")!;
   let failures = 0;
-  if (tier.num === batch.faultTier) {
-    const job = tier.jobs[0]!;
-    batch.objectIds.forEach((objectId, i) => {
-      const id = documentId(batch, tier.num, i);
-      const fault = batch.docFaults.get(id);
-      if (!fault) return;
+  if (batch.rule) {
+    for (let index = 0; index < docCount(batch); index++) {
+      const fault = batch.rule(tier.num, index);
+      if (!fault) continue;
       failures++;
-      batch.failed.push({
-        id, objectId, tier: tier.num, collectionId: tier.collectionIds[0]!, extractor: job.extractor,
-        rayJobId: job.rayJobId, type: fault.type, message: fault.message, retryCount: 0, failedAt: now,
-      });
-    });
+      batch.failed.push({ tier: tier.num, index, job, fault, retryCount: 0, failedAt: now });
+    }
   }
-  tier.written = batch.objectIds.length - failures;
+  tier.written = docCount(batch) - failures;
 }
 
-function failTierDocuments(batch: Batch, tier: Tier, job: Job, type: ErrorCategory, message: string, now: number): void {
+function failAllDocuments(batch: Batch, tier: Tier, job: Job, fault: DocFault, now: number): void {
   batch.failed = batch.failed.filter((d) => d.tier !== tier.num);
-  batch.objectIds.forEach((objectId, i) => {
-    batch.failed.push({
-      id: documentId(batch, tier.num, i), objectId, tier: tier.num, collectionId: tier.collectionIds[0]!,
-      extractor: job.extractor, rayJobId: job.rayJobId, type, message, retryCount: 0, failedAt: now,
-    });
-  });
+  for (let index = 0; index < docCount(batch); index++) batch.failed.push({ tier: tier.num, index, job, fault, retryCount: 0, failedAt: now });
 }
 
-export const documentId = (batch: Batch, tier: number, index: number) =>
-  `doc_${batch.id.slice(5, 11)}${tier}${String(index).padStart(6, "0")}`;
+/** A document passes on retry if its fault heals, and an OOM only with enough memory. */
+function passesRetry(batch: Batch, doc: FailedDoc): boolean {
+  const tier = batch.tiers[doc.tier]!;
+  if (doc.fault.type === "resource" && (tier.params.memory_bytes ?? 0) < (batch.oomMinMemory ?? 0)) return false;
+  return doc.fault.heals;
+}
 
-function advanceRetry(batch: Batch, now: number): void {
+function finishRetry(batch: Batch, now: number): void {
   const run = batch.retryRun!;
-  run.remainingMs -= Math.max(0, now - batch.updatedAt);
   batch.updatedAt = now;
-  if (run.remainingMs > 0) return;
+  for (const num of run.tiers) batch.tiers[num]!.lastActivity = now;
+  if (now < run.until) return;
   const healed = new Set<FailedDoc>();
   for (const doc of run.docs) {
-    const tier = batch.tiers.find((t) => t.num === doc.tier);
-    const fault = batch.docFaults.get(doc.id);
-    const oomAgain = doc.type === "resource" && (tier?.params.memory_bytes ?? 0) < (batch.oomMinMemory ?? 0);
-    const passes = !oomAgain && (fault ? fault.heals : doc.type !== "resource" || !batch.oomMinMemory);
-    if (passes) {
+    if (passesRetry(batch, doc)) {
       healed.add(doc);
-      if (tier) tier.written++;
+      batch.tiers[doc.tier]!.written++;
     } else {
       doc.failedAt = now;
     }
   }
-  if (healed.size) batch.failed = batch.failed.filter((d) => !healed.has(d));
+  batch.failed = batch.failed.filter((d) => !healed.has(d));
   batch.retryRun = undefined;
-  batch.status = "IN_PROGRESS";
   settle(batch, now);
 }
 
-/** Derives the batch's terminal status from its tiers once nothing is running. */
+/** Derives the batch's terminal status from its tiers once nothing runs. */
 function settle(batch: Batch, now: number): void {
   if (!isActive(batch.status)) return;
-  if (batch.tiers.some((t) => t.status === "FAILED")) {
-    batch.status = "FAILED";
-  } else if (batch.tiers.every((t) => t.status === "COMPLETED")) {
+  if (batch.tiers.some((t) => t.status === "FAILED")) batch.status = "FAILED";
+  else if (batch.tiers.some((t) => t.status === "CANCELED")) batch.status = "CANCELED";
+  else if (batch.tiers.every((t) => t.status === "COMPLETED")) {
     batch.status = batch.failed.length ? "COMPLETED_WITH_ERRORS" : "COMPLETED";
     batch.error = null;
-  } else {
-    return;
-  }
+  } else return;
   batch.updatedAt = now;
 }
-
-const round = (n: number) => Math.round(n * 10) / 10;
-
-export const transient = isTransientCategory;

@@ -1,35 +1,31 @@
-// Every emulator response on a route the public spec covers validates against its response
-// schema, errors included (ErrorResponse envelope, 422 in both shapes).
+// Every emulator response on a route the public OpenAPI spec covers validates against the
+// spec's schema for that status (Ajv 2020, $refs resolved against the spec's components):
+// BatchModel, TaskResponse, TriggerCollectionResponse (202), BatchConfirmResponse,
+// ErrorResponse, and FastAPI's HTTPValidationError for 422 in "fastapi" mode.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES, type Operation } from "../../src/api/routes.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { SCENARIOS, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { compile, spec, specPath } from "../openapi.js";
+import { api, type Answer } from "./helpers.js";
 
 let emulator: Emulator;
-beforeAll(async () => { emulator = await startEmulator({ port: 0 }); });
+let a: ReturnType<typeof api>;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  a = api(emulator);
+});
 afterAll(() => emulator.close());
 
-const headers = () => ({ authorization: "Bearer sk_test", "x-namespace": emulator.sandbox.namespaceName, "content-type": "application/json" });
-
-async function call(operation: Operation, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
-  const response = await fetch(emulator.url + path, {
-    method: ROUTES[operation].method,
-    headers: { ...headers(), ...extraHeaders },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: await response.json() as unknown };
-}
-
-function expectMatchesSpec(operation: Operation, status: number, body: unknown) {
+function expectMatchesSpec(operation: Operation, answer: Answer) {
   const path = specPath(ROUTES[operation].path)!;
   const op = spec.paths[path]![ROUTES[operation].method.toLowerCase()]!;
-  const schema = op.responses[String(status)]?.content?.["application/json"]?.schema;
-  expect(schema, `${operation} ${status} is in the spec`).toBeDefined();
+  const schema = op.responses[String(answer.status)]?.content?.["application/json"]?.schema;
+  expect(schema, `${operation} ${answer.status} is documented`).toBeDefined();
   const validate = compile(schema);
-  expect(validate(body), `${operation} ${status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+  expect(validate(answer.body), `${operation} ${answer.status}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
 }
 
-const base = () => `/v1/buckets/sandbox-media/batches`;
+const errorResponse = compile({ $ref: "#/components/schemas/ErrorResponse" });
 
 describe("emulator responses match the public OpenAPI spec", () => {
   it("covers the routes we expect the spec to have", () => {
@@ -37,55 +33,75 @@ describe("emulator responses match the public OpenAPI spec", () => {
     expect(covered.sort()).toEqual(["cancelBatch", "confirmUploads", "getBatch", "getBatchLogs", "getTask", "listBatches", "listFailedDocuments", "retryDocuments", "triggerCollection"]);
   });
 
-  it("list batches, get batch, failed documents, logs", async () => {
-    const list = await call("listBatches", `${base()}/list`, { limit: 100 });
-    expectMatchesSpec("listBatches", 200, list.body);
-    for (const id of Object.values(emulator.sandbox.batches).filter((id) => id !== emulator.sandbox.batches["massive-failures"])) {
-      const batch = await call("getBatch", `${base()}/${id}`);
-      expectMatchesSpec("getBatch", 200, batch.body);
+  it("BatchModel for every scenario, in list and get, failed documents and logs", async () => {
+    expectMatchesSpec("listBatches", await a.call("listBatches", { bucket: "sandbox-media" }, { body: { limit: 100 } }));
+    for (const name of SCENARIOS) {
+      expectMatchesSpec("getBatch", await a.call("getBatch", a.ref(name)));
+      expectMatchesSpec("listFailedDocuments", await a.call("listFailedDocuments", a.ref(name), { query: { limit: 5 } }));
+      expectMatchesSpec("getBatchLogs", await a.call("getBatchLogs", a.ref(name)));
     }
-    const id = emulator.sandbox.batches["permanent-bad-input"];
-    expectMatchesSpec("listFailedDocuments", 200, (await call("listFailedDocuments", `${base()}/${id}/failed-documents?limit=5`)).body);
-    expectMatchesSpec("getBatchLogs", 200, (await call("getBatchLogs", `${base()}/${id}/logs`)).body);
   });
 
-  it("retry, cancel, task, trigger (202), uploads confirm", async () => {
-    const retried = await call("retryDocuments", `${base()}/${emulator.sandbox.batches["transient-network"]}/retry`, { retry_mode: "transient_only" });
+  it("retry, cancel (TaskResponse), task, trigger (202), uploads confirm", async () => {
+    const retried = await a.call("retryDocuments", a.ref("transient-network"), { body: { retry_mode: "transient_only" } });
     expect(retried.status).toBe(200);
-    expectMatchesSpec("retryDocuments", 200, retried.body);
-    // duplicate-jobs never finishes on its own, so it is still cancelable here.
-    const canceled = await call("cancelBatch", `${base()}/${emulator.sandbox.batches["duplicate-jobs"]}/cancel`);
+    expectMatchesSpec("retryDocuments", retried);
+    expectMatchesSpec("getBatch", await a.call("getBatch", a.ref("transient-network"))); // PROCESSING
+    const canceled = await a.call("cancelBatch", a.ref("duplicate-jobs"));
     expect(canceled.status).toBe(200);
-    expectMatchesSpec("cancelBatch", 200, canceled.body);
-    const task = await call("getTask", `/v1/tasks/${(canceled.body as { task_id: string }).task_id}`);
-    expectMatchesSpec("getTask", 200, task.body);
-    const triggered = await call("triggerCollection", "/v1/collections/video-frames/trigger", { object_ids: ["obj_0001"] });
+    expectMatchesSpec("cancelBatch", canceled);
+    expectMatchesSpec("getTask", await a.call("getTask", { task_id: canceled.body.task_id }));
+    const triggered = await a.call("triggerCollection", { collection: "video-frames" }, { body: { object_ids: ["obj_0001"] } });
     expect(triggered.status).toBe(202);
-    expectMatchesSpec("triggerCollection", 202, triggered.body);
-    const confirmed = await call("confirmUploads", "/v1/buckets/sandbox-media/uploads/confirm/batch", { confirmations: [{ upload_id: "upl_a1b2c3d4e5f6g7h8", etag: "e", file_size_bytes: 1 }] });
-    expectMatchesSpec("confirmUploads", 200, confirmed.body);
+    expectMatchesSpec("triggerCollection", triggered);
+    const upstream = await a.call("triggerCollection", { collection: "frame-embeddings" }, { body: {} });
+    expectMatchesSpec("triggerCollection", upstream);
+    expectMatchesSpec("getBatch", await a.call("getBatch", { bucket: "sandbox-media", batch_id: upstream.body.batch_id }));
+    const confirmed = await a.call("confirmUploads", { bucket: "sandbox-media" }, { body: { confirmations: [{ upload_id: "upl_a1b2c3d4e5f6g7h8", etag: "e", file_size_bytes: 1 }, { upload_id: "upl_zzz" }] } });
+    expectMatchesSpec("confirmUploads", confirmed);
+    emulator.clock.advance(60_000);
+    expectMatchesSpec("getTask", await a.call("getTask", { task_id: confirmed.body.task_id }));
   });
 
-  it("errors: 400, 401, 404 envelopes and 422 in both shapes", async () => {
-    const notFound = await call("getBatch", `${base()}/btch_missing`);
-    expect(notFound.status).toBe(404);
-    expectMatchesSpec("getBatch", 404, notFound.body);
-    const unauthorized = await call("getBatch", `${base()}/btch_missing`, undefined, { authorization: "" });
-    expect(unauthorized.status).toBe(401);
-    expectMatchesSpec("getBatch", 401, unauthorized.body);
-    const badState = await call("cancelBatch", `${base()}/${emulator.sandbox.batches["healthy-completed"]}/cancel`);
-    expect(badState.status).toBe(400);
-    expectMatchesSpec("cancelBatch", 400, badState.body);
-    const invalid = await call("retryDocuments", `${base()}/${emulator.sandbox.batches["transient-network"]}/retry`, { max_retry_count: 11 });
-    expect(invalid.status).toBe(422);
-    expect(invalid.body).toMatchObject({ status: 422, error: { type: "ValidationError", details: { validation_errors: [{ location: ["body", "max_retry_count"] }] } } });
+  it("error envelopes: 400, 401, 404 on every covered route", async () => {
+    const ref = a.ref("healthy-completed");
+    const missing = { bucket: "sandbox-media", batch_id: "btch_missing" };
+    const answers: [Operation, Answer, number][] = [
+      ["getBatch", await a.call("getBatch", missing), 404],
+      ["getBatch", await a.call("getBatch", ref, { headers: { authorization: "" } }), 401],
+      ["listBatches", await a.call("listBatches", { bucket: "nope" }, { body: {} }), 404],
+      ["listFailedDocuments", await a.call("listFailedDocuments", missing), 404],
+      ["getBatchLogs", await a.call("getBatchLogs", missing), 404],
+      ["retryDocuments", await a.call("retryDocuments", ref, { body: {} }), 400],
+      ["cancelBatch", await a.call("cancelBatch", ref), 400],
+      ["getTask", await a.call("getTask", { task_id: "nope" }), 404],
+      ["triggerCollection", await a.call("triggerCollection", { collection: "nope" }, { body: {} }), 404],
+      ["triggerCollection", await a.call("triggerCollection", { collection: "video-frames" }, { body: { object_ids: ["obj_ghost"] } }), 400],
+      ["confirmUploads", await a.call("confirmUploads", { bucket: "nope" }, { body: { confirmations: [{ upload_id: "upl_x" }] } }), 404],
+      ["getBatch", await a.call("getBatch", ref, { headers: { "x-namespace": "" } }), 400],
+    ];
+    for (const [operation, answer, status] of answers) {
+      expect(answer.status, operation).toBe(status);
+      expectMatchesSpec(operation, answer);
+    }
+  });
+
+  it("422: the envelope is an ErrorResponse; the fastapi shape is the spec's HTTPValidationError", async () => {
+    const envelope = await a.call("retryDocuments", a.ref("transient-network"), { body: { max_retry_count: 11 } });
+    expect(envelope.status).toBe(422);
+    expect(errorResponse(envelope.body), JSON.stringify(errorResponse.errors)).toBe(true);
     const fastapi = await startEmulator({ port: 0, validationShape: "fastapi", scenarios: ["healthy-completed"] });
     try {
-      const response = await fetch(`${fastapi.url}${base()}/list`, { method: "POST", headers: headers(), body: JSON.stringify({ limit: 0 }) });
-      const body = await response.json();
-      expect(response.status).toBe(422);
-      expectMatchesSpec("listBatches", 422, body);
-      expect(body).toMatchObject({ detail: [{ loc: ["body", "limit"] }] });
+      const f = api(fastapi);
+      for (const [operation, answer] of [
+        ["listBatches", await f.call("listBatches", { bucket: "sandbox-media" }, { body: { limit: 0 } })],
+        ["retryDocuments", await f.call("retryDocuments", f.ref("healthy-completed"), { body: { retry_mode: "sometimes" } })],
+        ["listFailedDocuments", await f.call("listFailedDocuments", f.ref("healthy-completed"), { query: { limit: "x" } })],
+        ["confirmUploads", await f.call("confirmUploads", { bucket: "sandbox-media" }, { body: {} })],
+      ] as [Operation, Answer][]) {
+        expect(answer.status, operation).toBe(422);
+        expectMatchesSpec(operation, answer);
+      }
     } finally {
       await fastapi.close();
     }

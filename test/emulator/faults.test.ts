@@ -1,0 +1,131 @@
+// Injected faults: each kind behaves as specified and applies to exactly `count` responses of
+// its operation (or of any operation with "*").
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { api } from "./helpers.js";
+
+let emulator: Emulator;
+let a: ReturnType<typeof api>;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  a = api(emulator);
+});
+afterAll(() => emulator.close());
+beforeEach(() => { emulator.faults.clear(); emulator.clearRequests(); });
+
+const getHealthy = () => a.call("getBatch", a.ref("healthy-completed"));
+
+describe("status faults", () => {
+  it("answers the status with the API's envelope, exactly count times, for that operation only", async () => {
+    emulator.faults.inject("getBatch", { kind: "status", status: 503 }, 2);
+    expect((await a.call("diagnoseBatch", a.ref("healthy-completed"))).status).toBe(200);
+    const answers = [await getHealthy(), await getHealthy(), await getHealthy()];
+    expect(answers.map((r) => r.status)).toEqual([503, 503, 200]);
+    expect(answers[0]!.body).toEqual({ success: false, status: 503, error: { type: "UnavailableError", message: expect.any(String), details: null } });
+    expect(answers[0]!.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(emulator.requests.map((r) => r.status)).toEqual([200, 503, 503, 200]);
+  });
+
+  it("429 carries TooManyRequestsError and Retry-After; 500 is InternalServerError", async () => {
+    emulator.faults.inject("getBatch", { kind: "status", status: 429, retryAfterSeconds: 3 });
+    emulator.faults.inject("getBatch", { kind: "status", status: 500 });
+    const limited = await getHealthy();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("3");
+    expect(limited.body.error).toMatchObject({ type: "TooManyRequestsError", details: { api_name: "getBatch" } });
+    const broken = await getHealthy();
+    expect(broken.body).toMatchObject({ status: 500, error: { type: "InternalServerError" } });
+    expect(broken.headers.get("retry-after")).toBeNull();
+    expect((await getHealthy()).status).toBe(200);
+  });
+
+  it('"*" matches every operation', async () => {
+    emulator.faults.inject("*", { kind: "status", status: 401 }, 2);
+    expect((await a.call("getTask", { task_id: "x" })).body.error.type).toBe("UnauthorizedError");
+    expect((await a.call("listBatches", { bucket: "sandbox-media" }, { body: {} })).status).toBe(401);
+    expect((await getHealthy()).status).toBe(200);
+  });
+});
+
+describe("connection faults", () => {
+  it("drop: the socket closes without an answer and the operation is not applied", async () => {
+    emulator.faults.inject("cancelBatch", { kind: "drop" });
+    await expect(a.call("cancelBatch", a.ref("still-running"))).rejects.toThrow();
+    expect((await a.batch("still-running")).status).toBe("IN_PROGRESS");
+    expect(emulator.requests[0]).toMatchObject({ operation: "cancelBatch", status: undefined });
+  });
+
+  it("drop-after-apply: the operation is applied, then the socket closes (outcome unknown to the client)", async () => {
+    const other = await startEmulator({ port: 0, scenarios: ["still-running"] });
+    try {
+      const b = api(other);
+      other.faults.inject("cancelBatch", { kind: "drop-after-apply" });
+      await expect(b.call("cancelBatch", b.ref("still-running"))).rejects.toThrow();
+      expect((await b.batch("still-running")).status).toBe("CANCELED");
+      expect(other.requests[0]).toMatchObject({ operation: "cancelBatch", status: 200 });
+      // Next time the same call is a plain invalid transition.
+      expect((await b.call("cancelBatch", b.ref("still-running"))).status).toBe(400);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("slow-headers: nothing arrives before the delay", async () => {
+    emulator.faults.inject("getBatch", { kind: "slow-headers", delayMs: 300 });
+    await expect(fetch(`${emulator.url}/v1/buckets/sandbox-media/batches/${a.ref("healthy-completed").batch_id}`, {
+      headers: { authorization: "Bearer k", "x-namespace": "sandbox" }, signal: AbortSignal.timeout(100),
+    })).rejects.toThrow();
+    emulator.faults.inject("getBatch", { kind: "slow-headers", delayMs: 200 });
+    const started = Date.now();
+    const r = await getHealthy();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(r.body.status).toBe("COMPLETED");
+  });
+
+  it("stall-body: headers and half the body at once, the rest after the delay", async () => {
+    emulator.faults.inject("getBatch", { kind: "stall-body", delayMs: 300 });
+    const started = Date.now();
+    const response = await fetch(`${emulator.url}/v1/buckets/sandbox-media/batches/${a.ref("healthy-completed").batch_id}`, {
+      headers: { authorization: "Bearer k", "x-namespace": "sandbox" },
+    });
+    const headersAfter = Date.now() - started;
+    const body = await response.json() as { status: string };
+    expect(headersAfter).toBeLessThan(250);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(response.status).toBe(200);
+    expect(body.status).toBe("COMPLETED");
+  });
+});
+
+describe("body faults", () => {
+  it("malformed-json: 200 application/json with a truncated body", async () => {
+    emulator.faults.inject("getBatch", { kind: "malformed-json" });
+    const r = await getHealthy();
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("application/json");
+    expect(() => JSON.parse(r.text)).toThrow();
+    expect((await getHealthy()).body.batch_id).toBeDefined();
+  });
+
+  it("html: a load balancer's text/html error page (502 unless told)", async () => {
+    emulator.faults.inject("getBatch", { kind: "html" });
+    emulator.faults.inject("getBatch", { kind: "html", status: 504 });
+    const bad = await getHealthy();
+    expect(bad.status).toBe(502);
+    expect(bad.headers.get("content-type")).toBe("text/html");
+    expect(bad.text).toMatch(/<h1>502 Bad Gateway<\/h1>/);
+    const timeout = await getHealthy();
+    expect(timeout.status).toBe(504);
+    expect(timeout.text).toMatch(/Gateway Time-out/);
+  });
+
+  it("empty: an empty application/json body (200 unless told)", async () => {
+    emulator.faults.inject("getBatch", { kind: "empty" });
+    emulator.faults.inject("getBatch", { kind: "empty", status: 500 });
+    const first = await getHealthy();
+    expect([first.status, first.text, first.headers.get("content-type")]).toEqual([200, "", "application/json"]);
+    const second = await getHealthy();
+    expect([second.status, second.text]).toEqual([500, ""]);
+    expect((await getHealthy()).status).toBe(200);
+  });
+});
