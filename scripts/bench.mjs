@@ -85,6 +85,48 @@ async function perCall(calls = 2000) {
   await emulator.close();
 }
 
+/** HTTP throughput and latency of get_batch with 1, 8 and 32 concurrent clients, against the
+ * bundled server running as its own process (--http --sandbox), plus that process's RSS. */
+async function httpThroughput(seconds = 4) {
+  const { spawn } = await import("node:child_process");
+  const { readFileSync } = await import("node:fs");
+  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli, "--http", "--sandbox", "--port", "0"], {
+    env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off" }, stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => { stderr += chunk; });
+  const url = await new Promise((resolve) => {
+    const timer = setInterval(() => { const m = /listening on (http:\/\/\S+)\/mcp/.exec(stderr); if (m) { clearInterval(timer); resolve(m[1]); } }, 20);
+  });
+  const batchId = /healthy-completed\s+(btch_\w+)/.exec(stderr)[1];
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
+  row("HTTP server RSS idle", `${rss().toFixed(0)} MiB`);
+  for (const concurrency of [1, 8, 32]) {
+    const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
+      const client = new Client({ name: "bench", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      return client;
+    }));
+    const latencies = [];
+    const deadline = performance.now() + seconds * 1000;
+    await Promise.all(clients.map(async (client) => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await client.callTool({ name: "get_batch", arguments: { bucket: "sandbox-media", batch_id: batchId } });
+        latencies.push(performance.now() - t);
+      }
+    }));
+    latencies.sort((a, b) => a - b);
+    const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    row(`HTTP get_batch, ${concurrency} client(s)`, `${(latencies.length / seconds).toFixed(0)} calls/s, p50 ${fmt(p(0.5))}, p99 ${fmt(p(0.99))}`);
+    await Promise.all(clients.map((c) => c.close()));
+  }
+  row("HTTP server RSS after the load", `${rss().toFixed(0)} MiB`);
+  child.kill("SIGTERM");
+}
+
 /** 20,000 mixed tool calls against the emulator: memory at start and end, and errors. */
 async function soak(calls = 20_000) {
   // Without the 100,000-document batch: the soak measures the server, not the emulator's
@@ -128,4 +170,5 @@ console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)
 await tokens();
 await coldStart();
 await perCall();
+await httpThroughput();
 await soak();
