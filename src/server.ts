@@ -1,6 +1,7 @@
 // Wires tools into an MCP server: which tools are listed (read-only, disable-destructive, allow
 // list), the confirmation gate of destructive tools, progress, error text and the text rendering.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { BadRequestError, ConflictError, ConnectionError, ServerError, TimeoutError } from "./api/errors.js";
@@ -52,6 +53,10 @@ export function instructions(sandbox: SandboxInfo | undefined): string {
     : base;
 }
 
+/** The SDK builds an Ajv instance per server by default, which dominates the cost of a
+ * stateless HTTP request; one shared validator serves every server in the process. */
+const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
+
 export function createServer(deps: ServerDeps): McpServer {
   const { config, api, logger } = deps;
   const tokens = deps.tokens ?? new ConfirmationTokens();
@@ -59,7 +64,7 @@ export function createServer(deps: ServerDeps): McpServer {
   const audit = deps.audit ?? new AuditLog(config.auditLog, (message) => logger.warn(message));
   const server = new McpServer(
     { name: NAME, version: VERSION, title: "Mixpeek batch operations" },
-    { capabilities: { logging: {} }, instructions: instructions(deps.sandbox) },
+    { capabilities: { logging: {} }, instructions: instructions(deps.sandbox), jsonSchemaValidator: SHARED_VALIDATOR },
   );
   const secrets = config.apiKey ? [config.apiKey] : [];
   /** Log to stderr and, when a client is connected, as an MCP logging notification. */

@@ -44,6 +44,15 @@ describe("encodeSegment", () => {
     expect((error as Error).message).toContain("batch_id");
   });
 
+  it("refuses an id that is not well-formed Unicode (a lone surrogate) with the same typed error", () => {
+    for (const id of ["\uD800", "a\uDFFFb"]) {
+      expect(() => encodeSegment("batch_id", id)).toThrow(InvalidPathSegmentError);
+      expect(() => encodeSegment("batch_id", id)).toThrow(/not well-formed Unicode/);
+    }
+    // A well-formed surrogate pair is fine.
+    expect(encodeSegment("batch_id", "\uD83D\uDE80")).toBe("%F0%9F%9A%80");
+  });
+
   it("refuses . and .. because a URL parser would collapse them even when percent-encoded", () => {
     // Why the refusal exists: WHATWG URL treats %2e%2e as "..", so encoding cannot save them.
     expect(new URL("http://h/v1/buckets/b/batches/%2e%2e/diagnose").pathname).toBe("/v1/buckets/b/diagnose");
