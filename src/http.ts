@@ -84,8 +84,9 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     }
 
     const runtime = createRuntime({ ...config, apiKey, namespace }, shared);
-    // SSE responses, so progress notifications of wait_for_batch reach the client mid-call.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    // A plain JSON answer is cheaper; a call that asked for progress gets an SSE stream, so the
+    // progress notifications of wait_for_batch reach the client mid-call.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress(body) });
     res.once("close", () => { void transport.close().then(() => runtime.close()); });
     await runtime.server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -121,6 +122,11 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
       await shared.dispatcher.close();
     },
   };
+}
+
+function wantsProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -15,7 +15,7 @@ let emulator: Emulator;
 let open: HttpServer;
 let guarded: HttpServer;
 const config = (overrides: Partial<ServerConfig["http"]> = {}): ServerConfig => ({
-  ...CATALOGUE_CONFIG, transport: "http", apiUrl: emulator.url, apiKey: "", namespace: undefined, confirm: "token",
+  ...CATALOGUE_CONFIG, transport: "http", apiUrl: emulator.url, apiKey: "", namespace: undefined, confirm: "token", pollIntervalMs: 20,
   http: { ...CATALOGUE_CONFIG.http, ...overrides },
 });
 
@@ -61,6 +61,19 @@ describe("HTTP mode", () => {
     expect(namespaces).toEqual(["sandbox", "ns_tenant_b"]);
     await a.close();
     await b.close();
+  });
+
+  it("streams progress notifications of wait_for_batch over HTTP", async () => {
+    const client = await connect(open.url, { authorization: "Bearer k", "x-namespace": "sandbox" });
+    const triggered = await client.callTool({ name: "trigger_collection", arguments: { collection: "video-frames" } });
+    const progress: number[] = [];
+    const result = await client.callTool(
+      { name: "wait_for_batch", arguments: { bucket: "sandbox-media", batch_id: (triggered.structuredContent as { batch_id: string }).batch_id } },
+      undefined, { onprogress: (p) => { progress.push(p.progress); } },
+    );
+    expect((result.structuredContent as { status: string }).status).toBe("COMPLETED");
+    expect(progress.length).toBeGreaterThan(1);
+    await client.close();
   });
 
   it("answers /healthz and refuses bad Host and Origin with 403", async () => {
