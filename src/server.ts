@@ -80,8 +80,8 @@ export function createServer(deps: ServerDeps): McpServer {
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.inputShape,
-      outputSchema: tool.outputShape,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
       annotations: { title: tool.title, ...tool.annotations },
     }, (args: Record<string, unknown>, extra: Extra) => invoke(tool, args, extra));
   }

@@ -58,6 +58,9 @@ export interface ToolDefinition {
   description: string;
   inputShape: Shape;
   outputShape: Shape;
+  /** The shapes as zod objects, built once: servers are created per HTTP request. */
+  inputSchema: z.ZodObject;
+  outputSchema: z.ZodObject;
   annotations: Annotations<boolean>;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
   plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
@@ -96,6 +99,8 @@ export const CONFIRMATION_REQUIRED = "confirmation_required";
 
 export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O>): ToolDefinition {
   const destructive = spec.annotations.destructiveHint;
+  const inputShape = destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input;
+  const outputShape = spec.annotations.readOnlyHint ? spec.output : mutationOutput(spec.output, destructive);
   return {
     name: spec.name,
     title: spec.title,
@@ -103,8 +108,10 @@ export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O
     annotations: spec.annotations,
     // The SDK drops undeclared arguments, so the token must be part of the input schema, and
     // the output schema must admit the confirmation reply in place of the normal result.
-    inputShape: destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input,
-    outputShape: spec.annotations.readOnlyHint ? spec.output : mutationOutput(spec.output, destructive),
+    inputShape,
+    outputShape,
+    inputSchema: z.object(inputShape),
+    outputSchema: z.object(outputShape),
     run: spec.run as ToolDefinition["run"],
     ...(spec.plan ? { plan: spec.plan as ToolDefinition["plan"] } : {}),
   };
