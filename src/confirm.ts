@@ -43,7 +43,8 @@ export class ConfirmationTokens {
   }
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time string comparison, for secrets. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -5,14 +5,14 @@
 // (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { timingSafeEqual } from "node:crypto";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { Agent } from "undici";
 import { AuditLog } from "./audit.js";
 import { isLoopback, type ServerConfig } from "./config.js";
-import { ConfirmationTokens } from "./confirm.js";
+import { ConfirmationTokens, safeEqual } from "./confirm.js";
 import { RecentMutations } from "./dedupe.js";
 import type { Logger } from "./log.js";
+import { BodyTooLargeError, readBody } from "./read-body.js";
 import { createRuntime } from "./runtime.js";
 import type { SandboxInfo } from "./server.js";
 import { VERSION } from "./version.js";
@@ -77,9 +77,9 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
 
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req));
+      body = JSON.parse(await readBody(req, MAX_BODY_BYTES));
     } catch (error) {
-      const tooLarge = (error as Error).message === "too large";
+      const tooLarge = error instanceof BodyTooLargeError;
       return reply(res, tooLarge ? 413 : 400, rpcError(tooLarge ? `Request body over ${MAX_BODY_BYTES} bytes.` : "Request body is not JSON."));
     }
 
@@ -147,22 +147,3 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return text?.trim() || undefined;
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) { req.pause(); reject(new Error("too large")); return; }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ROUTES, matchRoute, type Operation } from "../api/routes.js";
+import { readBody } from "../read-body.js";
 import { HANDLERS, type Reply } from "./operations.js";
 import { SANDBOX, SCENARIOS, seedSandbox, type ScenarioName } from "./scenarios.js";
 import { validate, type Problem } from "./validate.js";
@@ -81,7 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://emulator");
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     if (url.pathname.startsWith("/_emulator/")) return control(req.method ?? "GET", url.pathname, raw, res);
 
     const method = req.method ?? "GET";
@@ -278,18 +279,5 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const MAX_BODY = 1024 * 1024;
 const MAX_RECORDED = 10_000;
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) { req.destroy(); reject(new Error("body too large")); return; }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
