@@ -5,6 +5,7 @@ import {
   PermissionDeniedError, RateLimitError, ServerError, TimeoutError, ValidationError,
 } from "./api/errors.js";
 import { InvalidPathSegmentError } from "./api/routes.js";
+import { clip } from "./domain/views.js";
 
 /** A refusal the tool decided on (bad confirmation token, precondition unmet). */
 export class ToolRefusal extends Error {
@@ -33,7 +34,8 @@ function describe(error: unknown, ctx: ErrorContext): string {
   }
   const where = [error.status ? `HTTP ${error.status}` : undefined, error.errorType, error.requestId ? `request ${error.requestId}` : undefined]
     .filter(Boolean).join(", ");
-  const head = `${ctx.tool} failed${where ? ` (${where})` : ""}: ${error.message}`;
+  // The API's message is untrusted text: cleaned of control characters and bounded.
+  const head = `${ctx.tool} failed${where ? ` (${where})` : ""}: ${clip(error.message, 500)}`;
   return `${head}\n${nextStep(error, ctx)}`;
 }
 
