@@ -22,8 +22,12 @@ async function main(): Promise<void> {
     }
     case "emulator": {
       // Loaded only here and in sandbox mode, so the real server does not pay for it at start-up.
-      const { startEmulator, describeSandbox } = await import("./emulator/index.js");
-      const emulator = await startEmulator({ port: config.port, host: config.host, scenarios: config.scenarios as never });
+      const { startEmulator, describeSandbox, SCENARIOS } = await import("./emulator/index.js");
+      const known: readonly string[] = SCENARIOS;
+      const unknown = config.scenarios === "all" ? [] : config.scenarios.filter((name) => !known.includes(name));
+      if (unknown.length) throw new ConfigError([`--scenarios names unknown scenario(s): ${unknown.join(", ")}. Known: ${SCENARIOS.join(", ")}.`]);
+      const scenarios = config.scenarios === "all" ? "all" : SCENARIOS.filter((name) => config.scenarios.includes(name));
+      const emulator = await startEmulator({ port: config.port, host: config.host, scenarios });
       process.stdout.write(`${describeSandbox(emulator)}\n`);
       onShutdown(() => emulator.close());
       return;

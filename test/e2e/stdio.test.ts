@@ -80,6 +80,12 @@ describe("command line", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("refuses unknown emulator scenarios", () => {
+    const result = run(["emulator", "--port", "0", "--scenarios", "bogus,oom-gpu-tier"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/unknown scenario\(s\): bogus\. Known: oom-gpu-tier/);
+  });
+
   it("refuses unknown options and tool names", () => {
     expect(run(["--frobnicate"]).status).toBe(2);
     const tools = run(["--sandbox", "--tools", "get_batch,launch_rockets"]);
