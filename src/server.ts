@@ -16,7 +16,7 @@ import { diagnoseStep } from "./domain/recommend.js";
 import { registerPrompts } from "./prompts.js";
 import { renderResult } from "./render.js";
 import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
-import { CONFIRMATION_REQUIRED, toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
+import { CONFIRMATION_REQUIRED, toolListing, type ConfirmationPlan, type ToolContext, type ToolDefinition } from "./tool.js";
 import { ToolRefusal, describeError, redact } from "./tool-errors.js";
 import { NAME, VERSION } from "./version.js";
 
@@ -187,6 +187,7 @@ export function createServer(deps: ServerDeps): McpServer {
     }
     const affects = plan.affects.length ? plan.affects.join("; ") : "nothing else";
     if (config.confirm === "elicit" && server.server.getClientCapabilities()?.elicitation) {
+      // A client that advertises elicitation but fails to answer falls back to the token.
       const answer = await server.server.elicitInput({
         message: `${plan.action}: ${plan.target}. This stops: ${affects}. It cannot be undone. Proceed?`,
         requestedSchema: {
@@ -194,10 +195,19 @@ export function createServer(deps: ServerDeps): McpServer {
           properties: { confirm: { type: "boolean", title: `Yes, ${plan.action.toLowerCase()}`, description: plan.target } },
           required: ["confirm"],
         },
-      }, { signal: ctx.signal });
+      }, { signal: ctx.signal }).catch((error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        log("warning", `elicitation failed (${(error as Error).message}); asking for a confirm_token instead`);
+        return undefined;
+      });
+      if (!answer) return tokenRequest(tool, args, namespace, plan);
       if (answer.action === "accept" && answer.content?.["confirm"] === true) return { confirmedBy: "elicitation" };
       return { result: { outcome: "declined", plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date().toISOString() } } };
     }
+    return tokenRequest(tool, args, namespace, plan);
+  }
+
+  function tokenRequest(tool: ToolDefinition, args: Record<string, unknown>, namespace: string, plan: ConfirmationPlan) {
     const issued = tokens.issue(tool.name, args, namespace, plan.fingerprint);
     return {
       result: {

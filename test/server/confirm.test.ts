@@ -95,6 +95,13 @@ describe("elicitation", () => {
     expect(r.structuredContent!.outcome).toBe("confirmation_required");
   });
 
+  it("falls back to the token when the client fails to answer the elicitation", async () => {
+    h = await startHarness({ config: { confirm: "elicit" }, elicit: () => { throw new Error("no UI to ask the user"); } });
+    const r = await h.call("cancel_batch", { bucket: h.bucket, batch_id: h.batches["still-running"] });
+    expect(r.structuredContent!.outcome).toBe("confirmation_required");
+    expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(0);
+  });
+
   it("--confirm none applies at once", async () => {
     h = await startHarness({ config: { confirm: "none" } });
     const r = await h.call("cancel_batch", { bucket: h.bucket, batch_id: h.batches["still-running"] });
