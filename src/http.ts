@@ -6,11 +6,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { Agent } from "undici";
 import { AuditLog } from "./audit.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { ConfirmationTokens, safeEqual } from "./confirm.js";
 import { RecentMutations } from "./dedupe.js";
+import { JsonExchange, asMessages } from "./json-exchange.js";
 import type { Logger } from "./log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import { createRuntime } from "./runtime.js";
@@ -83,13 +85,28 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
       return reply(res, tooLarge ? 413 : 400, rpcError(tooLarge ? `Request body over ${MAX_BODY_BYTES} bytes.` : "Request body is not JSON."));
     }
 
+    const messages = asMessages(body);
+    if (!messages) return reply(res, 400, rpcError("The body must be a JSON-RPC request or notification."));
+    const version = header(req, "mcp-protocol-version");
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return reply(res, 400, rpcError(`Unsupported MCP protocol version ${version}.`));
+
     const runtime = createRuntime({ ...config, apiKey, namespace }, shared);
-    // A plain JSON answer is cheaper; a call that asked for progress gets an SSE stream, so the
-    // progress notifications of wait_for_batch reach the client mid-call.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress(body) });
-    res.once("close", () => { void transport.close().then(() => runtime.close()); });
-    await runtime.server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    if (wantsProgress(messages)) {
+      // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      res.once("close", () => { void transport.close().then(() => runtime.close()); });
+      await runtime.server.connect(transport);
+      return transport.handleRequest(req, res, body);
+    }
+    const exchange = new JsonExchange();
+    await runtime.server.connect(exchange);
+    try {
+      const responses = await exchange.exchange(messages);
+      if (!responses.length) { res.writeHead(202).end(); return; }
+      reply(res, 200, Array.isArray(body) ? responses : responses[0]);
+    } finally {
+      await runtime.close();
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -124,9 +141,8 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
   };
 }
 
-function wantsProgress(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
+function wantsProgress(messages: JSONRPCMessage[]): boolean {
+  return messages.some((m) => "params" in m && (m.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken !== undefined);
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -93,6 +93,18 @@ describe("HTTP mode", () => {
     await client.close();
   });
 
+  it("answers JSON-RPC on the fast path: 202 for a notification, 400 for an unknown protocol version", async () => {
+    const post = (body: unknown, extra: Record<string, string> = {}) => fetch(`${open.url}/mcp`, {
+      method: "POST", body: JSON.stringify(body),
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: "Bearer k", "x-namespace": "sandbox", ...extra },
+    });
+    expect((await post({ jsonrpc: "2.0", method: "notifications/initialized" })).status).toBe(202);
+    const ping = await post({ jsonrpc: "2.0", id: 7, method: "ping" });
+    expect(await ping.json()).toEqual({ jsonrpc: "2.0", id: 7, result: {} });
+    expect((await post({ jsonrpc: "2.0", id: 8, method: "ping" }, { "mcp-protocol-version": "1999-01-01" })).status).toBe(400);
+    expect((await post({ hello: "world" })).status).toBe(400);
+  });
+
   it("refuses a body over the limit", async () => {
     const big = await fetch(`${open.url}/mcp`, {
       method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: "Bearer k", "x-namespace": "sandbox" },
