@@ -82,6 +82,8 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
       body = JSON.parse(await readBody(req, MAX_BODY_BYTES));
     } catch (error) {
       const tooLarge = error instanceof BodyTooLargeError;
+      // The rest of an oversized body is never read: close the connection after answering.
+      if (tooLarge) res.setHeader("connection", "close");
       return reply(res, tooLarge ? 413 : 400, rpcError(tooLarge ? `Request body over ${MAX_BODY_BYTES} bytes.` : "Request body is not JSON."));
     }
 
