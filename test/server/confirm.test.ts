@@ -61,6 +61,21 @@ describe("confirm_token two-step", () => {
     expect(requestsFor(h.emulator, "healTier")).toHaveLength(1);
   });
 
+  it("refuses a token when the jobs it would stop are no longer the same", async () => {
+    h = await startHarness();
+    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const args = { bucket: h.bucket, batch_id: data.batch_id };
+    const first = await h.call("cancel_batch", args);
+    const before = first.structuredContent!.plan.affects.join(" ");
+    h.emulator.clock.advance(60_000); // tier 0 finishes; tier 1 starts with new jobs
+    const late = await h.call("cancel_batch", { ...args, confirm_token: first.structuredContent!.confirm_token });
+    expect(late.isError).toBe(true);
+    expect(text(late)).toMatch(/target changed/);
+    const fresh = await h.call("cancel_batch", args);
+    expect(fresh.structuredContent!.plan.affects.join(" ")).not.toBe(before);
+    expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(0);
+  });
+
   it("answers without confirmation when there is nothing to stop", async () => {
     h = await startHarness();
     const r = await h.call("cancel_batch", { bucket: h.bucket, batch_id: h.batches["healthy-completed"] });
