@@ -29,6 +29,8 @@ export function defaultAuditPath(env: NodeJS.ProcessEnv): string {
 
 export class AuditLog {
   private warned = false;
+  /** Set after the first append has made the directory and ended any torn last line. */
+  private prepared = false;
   constructor(readonly path: string | undefined, private readonly onError: (message: string) => void = () => {}) {}
 
   append(entry: AuditEntry): void {
@@ -36,12 +38,30 @@ export class AuditLog {
     let line = JSON.stringify(entry);
     if (line.length > MAX_LINE) line = JSON.stringify({ ...entry, arguments: { truncated: true, size: JSON.stringify(entry.arguments).length } });
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
-      appendFileSync(this.path, `${line}\n`, { mode: 0o600 });
+      // If an earlier process died mid-line, start on a fresh line instead of gluing onto it.
+      const prefix = this.prepared ? "" : this.prepare();
+      appendFileSync(this.path, `${prefix}${line}\n`, { mode: 0o600 });
     } catch (error) {
       // An unwritable audit log must not break the call it records; say so once.
       if (!this.warned) this.onError(`audit log ${this.path} is not writable: ${(error as Error).message}`);
       this.warned = true;
+    }
+  }
+
+  private prepare(): string {
+    mkdirSync(dirname(this.path!), { recursive: true });
+    this.prepared = true;
+    try {
+      const fd = openSync(this.path!, "r");
+      try {
+        const size = fstatSync(fd).size;
+        if (size === 0) return "";
+        const last = Buffer.alloc(1);
+        readSync(fd, last, 0, 1, size - 1);
+        return last[0] === 0x0a ? "" : "\n";
+      } finally { closeSync(fd); }
+    } catch {
+      return ""; // no file yet
     }
   }
 
