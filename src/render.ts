@@ -7,6 +7,7 @@ import type { Recommendation } from "./schemas.js";
 
 const MAX_ROWS = 25;
 const MAX_CELL = 200;
+const UNCUT = new Set(["confirm_token"]);
 
 export function renderResult(title: string, result: Record<string, unknown>): string {
   const lines: string[] = [`## ${title}`];
@@ -31,7 +32,7 @@ function renderFields(obj: Record<string, unknown>, lines: string[], indent: str
   for (const [key, value] of Object.entries(obj)) {
     if (isEmpty(value)) continue;
     if (isScalar(value) || (Array.isArray(value) && value.every(isScalar))) {
-      const text = Array.isArray(value) ? value.map(cell).join(", ") : cell(value);
+      const text = Array.isArray(value) ? value.map((v) => cell(v)).join(", ") : cell(value, key);
       scalars.push(style === "k=v" ? `${key}=${Array.isArray(value) ? `[${text}]` : text}` : `${key}: ${text}`);
     } else {
       nested.push([key, value]);
@@ -61,8 +62,9 @@ const isEmpty = (v: unknown): boolean => v === undefined || v === null
 
 /** Text from the API (error messages, log lines) is data: a string with spaces or quotes is
  * JSON-quoted, so it stays one delimited field and cannot pass for our own lines. */
-function cell(value: unknown): string {
+function cell(value: unknown, key?: string): string {
   const raw = String(value);
-  const text = raw.length > MAX_CELL ? `${raw.slice(0, MAX_CELL)}…` : raw;
+  // A token is useless cut short: an agent that reads only the text must be able to send it back.
+  const text = raw.length > MAX_CELL && !UNCUT.has(key ?? "") ? `${raw.slice(0, MAX_CELL)}…` : raw;
   return typeof value === "string" && /[\s"'`\\]/.test(text) ? JSON.stringify(text) : text;
 }

@@ -212,6 +212,7 @@ export function createServer(deps: ServerDeps): McpServer {
     return {
       result: {
         outcome: CONFIRMATION_REQUIRED,
+        next_step: `Nothing was changed. Show the plan to the user; if they agree, call ${tool.name} again with the same arguments plus this confirm_token (valid 5 minutes).`,
         confirm_token: issued.token,
         plan: { action: plan.action, target: plan.target, affects: plan.affects, expires_at: new Date(issued.expiresAt).toISOString() },
       },

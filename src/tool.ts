@@ -128,6 +128,6 @@ function mutationOutput(shape: Shape, destructive: boolean): Shape {
       : `What happened; "refused" means the API declined and nothing changed`),
     reason: z.string().optional(),
     deduplicated: z.boolean().optional().describe("True when this repeats an identical recent call's result; nothing was sent"),
-    ...(destructive ? { confirm_token: z.string().optional(), plan: Plan.optional() } : {}),
+    ...(destructive ? { confirm_token: z.string().optional(), plan: Plan.optional(), next_step: z.string().optional() } : {}),
   };
 }

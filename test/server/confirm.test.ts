@@ -16,6 +16,9 @@ describe("confirm_token two-step", () => {
     expect(first.structuredContent!.outcome).toBe("confirmation_required");
     expect(first.structuredContent!.plan.target).toContain(args.batch_id);
     expect(first.structuredContent!.plan.affects.join(" ")).toMatch(/raysubmit_|tier/);
+    // An agent that reads only the text can still send the token back.
+    expect(text(first)).toContain(first.structuredContent!.confirm_token);
+    expect(first.structuredContent!.next_step).toMatch(/call cancel_batch again .* confirm_token/);
     expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(0);
 
     const second = await h.call("cancel_batch", { ...args, confirm_token: first.structuredContent!.confirm_token });
