@@ -49,7 +49,8 @@ function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
   if (error instanceof AuthenticationError) return "Not retryable: the API key was rejected. Check MIXPEEK_API_KEY (missing, revoked, or for another organisation).";
   if (error instanceof PermissionDeniedError) return "Not retryable: the key is not allowed to do this, or the feature is not enabled on the plan. Check the key's permissions in the Mixpeek dashboard.";
   if (error instanceof NotFoundError) {
-    return `Not retryable: check the ids (they are scoped to namespace ${ctx.namespace ?? "(from MIXPEEK_NAMESPACE)"}). Use list_batches {"bucket":"…"} to find batch ids.`;
+    const bucket = typeof ctx.args["bucket"] === "string" ? JSON.stringify(ctx.args["bucket"]) : '"…"';
+    return `Not retryable: check the ids (they are scoped to namespace ${ctx.namespace ?? "(from MIXPEEK_NAMESPACE)"}). Use list_batches {"bucket":${bucket}} to find batch ids.`;
   }
   if (error instanceof ValidationError) return "Not retryable as is: correct the arguments named above and call again.";
   if (error instanceof RateLimitError) {

@@ -213,7 +213,7 @@ describe("errors", () => {
     expect(r.isError).toBe(true);
     const text = (r.content as { text: string }[])[0]!.text;
     expect(text).toMatch(/HTTP 404/);
-    expect(text).toMatch(/list_batches/);
+    expect(text).toContain('list_batches {"bucket":"sandbox-media"}');
   });
 
   it("a rejected key points at MIXPEEK_API_KEY and never shows the key", async () => {
