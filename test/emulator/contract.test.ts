@@ -2,19 +2,15 @@
 // spec's schema for that status (Ajv 2020, $refs resolved against the spec's components):
 // BatchModel, TaskResponse, TriggerCollectionResponse (202), BatchConfirmResponse,
 // ErrorResponse, and FastAPI's HTTPValidationError for 422 in "fastapi" mode.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROUTES, type Operation } from "../../src/api/routes.js";
 import { SCENARIOS, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { compile, spec, specPath } from "../openapi.js";
-import { api, type Answer } from "./helpers.js";
+import { api, useEmulator, type Answer, type Api } from "./helpers.js";
 
 let emulator: Emulator;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  a = api(emulator);
-});
-afterAll(() => emulator.close());
+let a: Api;
+useEmulator("file", (started, client) => { emulator = started; a = client; });
 
 function expectMatchesSpec(operation: Operation, answer: Answer) {
   const path = specPath(ROUTES[operation].path)!;

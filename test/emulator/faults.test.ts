@@ -1,17 +1,12 @@
 // Injected faults: each kind behaves as specified and applies to exactly `count` responses of
 // its operation (or of any operation with "*").
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { api } from "./helpers.js";
+import { api, useEmulator, type Api } from "./helpers.js";
 
 let emulator: Emulator;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  a = api(emulator);
-});
-afterAll(() => emulator.close());
-beforeEach(() => { emulator.faults.clear(); emulator.clearRequests(); });
+let a: Api;
+useEmulator("file", (started, client) => { emulator = started; a = client; });
 
 const getHealthy = () => a.call("getBatch", a.ref("healthy-completed"));
 

@@ -1,7 +1,8 @@
 // Plain-fetch access to an emulator over loopback: the emulator's tests do not depend on our API
 // client, so a client bug cannot hide an emulator bug (or the other way round).
 import { ROUTES, buildPath, type Operation, type RouteParams } from "../../src/api/routes.js";
-import type { Emulator, ScenarioName } from "../../src/emulator/index.js";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { startEmulator, type Emulator, type ScenarioName } from "../../src/emulator/index.js";
 
 // The emulator's answers are loose JSON; tests assert on them field by field.
 export type Json = any;
@@ -42,6 +43,24 @@ export function api(emulator: Emulator, namespace = emulator.sandbox.namespaceNa
   }
 
   return { raw, call, ref, batch, settle };
+}
+
+export type Api = ReturnType<typeof api>;
+
+/** Starts an emulator per test file ("file", its faults and request log cleared before each
+ * test) or per test ("test"), and hands it to the file through `use`. */
+export function useEmulator(lifetime: "file" | "test", use: (emulator: Emulator, client: Api) => void): void {
+  let current: Emulator | undefined;
+  const start = async () => { current = await startEmulator({ port: 0 }); use(current, api(current)); };
+  const stop = () => current?.close();
+  if (lifetime === "test") {
+    beforeEach(start);
+    afterEach(stop);
+    return;
+  }
+  beforeAll(start);
+  afterAll(stop);
+  beforeEach(() => { current!.faults.clear(); current!.clearRequests(); });
 }
 
 export const GIB = 2 ** 30;

@@ -1,17 +1,12 @@
 // The emulator's HTTP surface: auth, namespaces, ids by name, validation (both 422 shapes),
 // the request log, the virtual clock and the control API other processes use.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeSandbox, startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { api, type Json } from "./helpers.js";
+import { api, useEmulator, type Api, type Json } from "./helpers.js";
 
 let emulator: Emulator;
-let a: ReturnType<typeof api>;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  a = api(emulator);
-});
-afterAll(() => emulator.close());
-beforeEach(() => { emulator.faults.clear(); emulator.clearRequests(); });
+let a: Api;
+useEmulator("file", (started, client) => { emulator = started; a = client; });
 
 const healthy = () => a.ref("healthy-completed");
 

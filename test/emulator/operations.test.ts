@@ -1,16 +1,12 @@
 // Operations beyond the incident scenarios: trigger (202) and the batch it runs, uploads
 // confirmation tasks, listing and paging, failed-document filters, logs and diagnosis.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SCENARIOS, startEmulator, type Emulator, type ScenarioName } from "../../src/emulator/index.js";
-import { api, tier, type Json } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { SCENARIOS, type Emulator, type ScenarioName } from "../../src/emulator/index.js";
+import { tier, useEmulator, type Api, type Json } from "./helpers.js";
 
 let emulator: Emulator;
-let a: ReturnType<typeof api>;
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
-  a = api(emulator);
-});
-afterEach(() => emulator.close());
+let a: Api;
+useEmulator("test", (started, client) => { emulator = started; a = client; });
 
 const bucket = { bucket: "sandbox-media" };
 

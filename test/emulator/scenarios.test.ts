@@ -1,17 +1,13 @@
 // Each scenario is fixed by the remediation a good operator would choose, and not by the wrong
 // ones. Real loopback HTTP; every request advances the virtual clock by one step (10 s), so
 // "settles within N polls" is "settles within N × 10 virtual seconds".
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { GIB, api, tier, type Json } from "./helpers.js";
+import { GIB, api, tier, useEmulator, type Api, type Json } from "./helpers.js";
 
 let emulator: Emulator;
-let a: ReturnType<typeof api>;
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
-  a = api(emulator);
-});
-afterEach(() => emulator.close());
+let a: Api;
+useEmulator("test", (started, client) => { emulator = started; a = client; });
 
 const failedDocs = async (scenario: Parameters<typeof a.ref>[0], query: Record<string, number> = {}) =>
   (await a.call("listFailedDocuments", a.ref(scenario), { query: { limit: 1000, ...query } })).body;
