@@ -118,6 +118,8 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
   const address = http.address() as AddressInfo;
   const hostPart = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const port = address.port;
+  // Known only once bound (the port may be 0). A non-loopback bind without --allowed-hosts has an
+  // empty set and accepts any Host: the server token (or the proxy in front) guards it.
   allowedHosts = new Set([
     ...(isLoopback(host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] : []),
     ...config.http.allowedHosts.map((h) => h.toLowerCase()),
@@ -126,8 +128,6 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`,
     ...config.http.allowedOrigins.map((o) => o.toLowerCase()),
   ]);
-  // A non-loopback bind without --allowed-hosts accepts any Host: the token (or the proxy) guards it.
-  if (!isLoopback(host) && !config.http.allowedHosts.length) allowedHosts = new Set();
 
   return {
     url: `http://${hostPart}:${port}`,

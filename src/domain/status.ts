@@ -8,9 +8,6 @@ const TERMINAL = new Set(["COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "CANCE
 export const isActive = (status: string | null | undefined): boolean => ACTIVE.has(status ?? "");
 /** Will not change on its own. */
 export const isTerminal = (status: string | null | undefined): boolean => TERMINAL.has(status ?? "");
-export const isFailed = (status: string | null | undefined): boolean => status === "FAILED";
-/** A tier that the tier-retry endpoint accepts. */
-export const isRetryableTier = (status: string | null | undefined): boolean => status === "FAILED" || status === "CANCELED";
 
 /** Our reading of ErrorCategory (no field says it): connectivity and resource pressure may pass
  * on retry; bad data, missing dependencies, credentials and code errors will not. */
