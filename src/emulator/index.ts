@@ -1,6 +1,7 @@
 // The emulator: an HTTP server speaking the Mixpeek batch API (auth, namespaces, error
 // envelopes, shapes) over the state machine in world.ts, plus a control API under /_emulator/
-// for tests: fault injection, the request log and the virtual clock.
+// for tests: fault injection, the request log and the virtual clock. Every answer leaves
+// through `present` (variants.ts), which shapes it in the variant's reading.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,9 +10,11 @@ import { readBody } from "../read-body.js";
 import { HANDLERS, type Reply } from "./operations.js";
 import { SANDBOX, SCENARIOS, seedSandbox, type ScenarioName } from "./scenarios.js";
 import { validate, type Problem } from "./validate.js";
+import { VARIANTS, VARIANT_NAMES, fastapiError, present, type Variant } from "./variants.js";
 import { ApiError, Ids, State } from "./world.js";
 
 export { SCENARIOS, type ScenarioName } from "./scenarios.js";
+export { VARIANTS, VARIANT_NAMES, type Variant } from "./variants.js";
 export type { Operation } from "../api/routes.js";
 
 export interface EmulatorOptions {
@@ -20,8 +23,11 @@ export interface EmulatorOptions {
   scenarios?: "all" | readonly ScenarioName[];
   /** Virtual milliseconds added by every API request (default 10 s). */
   stepMs?: number;
-  /** Shape of 422 bodies: Mixpeek's envelope (default) or FastAPI's `detail[]`. */
+  /** Shape of 422 bodies: Mixpeek's envelope (default) or FastAPI's `detail[]`. The "fastapi"
+   * variant sends FastAPI's shape for every error, 422 included. */
   validationShape?: "envelope" | "fastapi";
+  /** Which reading of the undocumented shapes and behaviours to serve (variants.ts). */
+  variant?: Variant["name"];
 }
 
 export type Fault =
@@ -32,7 +38,9 @@ export type Fault =
   | { kind: "stall-body"; delayMs: number }
   | { kind: "malformed-json" }
   | { kind: "html"; status?: number }
-  | { kind: "empty"; status?: number };
+  | { kind: "empty"; status?: number }
+  /** The operation is applied, then the client gets this answer instead of the real one. */
+  | { kind: "after-apply"; status: number; body: string; contentType?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -50,6 +58,7 @@ export interface Emulator {
   sandbox: {
     namespaceId: string; namespaceName: string; bucketId: string; bucketName: "sandbox-media";
     collections: { id: string; name: string }[]; batches: Record<ScenarioName, string>;
+    variant: Variant["name"];
   };
   clock: { now(): number; advance(ms: number): void; set(ms: number): void };
   faults: { inject(operation: Operation | "*", fault: Fault, count?: number): void; clear(): void };
@@ -70,6 +79,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = new State(new Ids(20261123), Date.UTC(2026, 10, 23, 9, 0, 0));
   const names = options.scenarios === undefined || options.scenarios === "all" ? SCENARIOS : options.scenarios;
   const batches = seedSandbox(state, names);
+  const variant = VARIANTS[options.variant ?? "default"];
+  if (!variant) throw new Error(`Unknown emulator variant "${options.variant}". Known: ${VARIANT_NAMES.join(", ")}.`);
+  const unknownStatuses = new Set([...state.namespace(SANDBOX.namespaceId).batches.values()].filter((b) => b.unknownStatuses).map((b) => b.id));
   const faults: { operation: Operation | "*"; fault: Fault; remaining: number }[] = [];
   const requests: RecordedRequest[] = [];
 
@@ -109,7 +121,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       head(status, contentType, Buffer.byteLength(text), extra);
       res.end(text);
     };
-    const reply = (status: number, payload: unknown, extra: Record<string, string> = {}) => send(status, JSON.stringify(payload), "application/json", extra);
+    const shaped = (result: Reply) => present(match?.operation, result, variant, { batchId: match?.params["batch_id"], unknownStatuses });
+    const text = (result: Reply) => (result.status === 204 ? "" : JSON.stringify(result.body));
 
     // Virtual time passes with every API request, then the world catches up.
     state.now += stepMs;
@@ -119,25 +132,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (fault?.kind === "slow-headers") await delay(fault.delayMs);
     switch (fault?.kind) {
       case "drop": res.socket?.destroy(); return;
-      case "status": return reply(fault.status, statusFault(fault.status, match?.operation),
+      case "status": return send(fault.status, text(shaped({ status: fault.status, body: statusFault(fault.status, match?.operation) })), "application/json",
         fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) });
       case "malformed-json": return send(200, '{"batch_id": "btch_', "application/json");
       case "html": return send(fault.status ?? 502, LB_PAGE(fault.status ?? 502), "text/html");
       case "empty": return send(fault.status ?? 200, "");
     }
 
-    const result = answer(match, req, url, body, namespaceKey);
+    const result = shaped(answer(match, req, url, body, namespaceKey));
     if (fault?.kind === "drop-after-apply") { record.status = result.status; res.socket?.destroy(); return; }
+    if (fault?.kind === "after-apply") return send(fault.status, fault.body, fault.contentType ?? "application/json");
     if (fault?.kind === "stall-body") {
       // Headers and half the body now, the rest after the delay: a response that stalls mid-way.
-      const text = JSON.stringify(result.body);
-      head(result.status, "application/json", Buffer.byteLength(text));
-      res.write(text.slice(0, text.length >> 1));
+      const full = text(result);
+      head(result.status, "application/json", Buffer.byteLength(full));
+      res.write(full.slice(0, full.length >> 1));
       await delay(fault.delayMs);
-      if (!res.destroyed) res.end(text.slice(text.length >> 1));
+      if (!res.destroyed) res.end(full.slice(full.length >> 1));
       return;
     }
-    reply(result.status, result.body);
+    send(result.status, text(result));
   }
 
   /** The API proper: auth, routing, namespace, validation, then the operation. */
@@ -145,7 +159,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!/^Bearer\s+\S+/i.test(header(req, "authorization"))) {
       return { status: 401, body: envelope(401, "Missing or invalid API key: send 'Authorization: Bearer <api_key>'") };
     }
-    if (!match) return { status: 404, body: envelope(404, `Route not found: ${req.method} ${url.pathname}`, { resource: "route", id: url.pathname }) };
+    // A server older than the diagnose guide has no such route.
+    if (!match || (match.operation === "diagnoseBatch" && variant.diagnoseRoute === "absent")) {
+      return { status: 404, body: envelope(404, `Route not found: ${req.method} ${url.pathname}`, { resource: "route", id: url.pathname }) };
+    }
     // Tasks are looked up by id across namespaces and take no X-Namespace.
     if (match.operation !== "getTask" && !namespaceKey) {
       return { status: 400, body: envelope(400, "Namespace required: send the X-Namespace header (namespace id or name) or the ?namespace= query parameter") };
@@ -156,7 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       return HANDLERS[match.operation]({
         state, ns: state.namespace(namespaceKey ?? ""), params: match.params, query: url.searchParams,
-        body: (body ?? {}) as Record<string, unknown>,
+        body: (body ?? {}) as Record<string, unknown>, variant,
       });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -165,9 +182,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function validation(problems: Problem[]): unknown {
-    return options.validationShape === "fastapi"
-      ? { detail: problems.map((p) => ({ loc: p.location, msg: p.message, type: p.type })) }
-      : envelope(422, "Validation error", { validation_errors: problems });
+    const body = envelope(422, "Validation error", { validation_errors: problems });
+    return options.validationShape === "fastapi" ? fastapiError(body) : body;
   }
 
   function takeFault(operation: Operation | undefined): Fault | undefined {
@@ -186,7 +202,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (key === "POST /_emulator/faults") {
       const operation = body["operation"] as Operation | "*";
       const fault = body["fault"] as Fault | undefined;
-      if ((operation !== "*" && !(operation in ROUTES)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"])) {
+      const incomplete = fault?.kind === "after-apply" && (typeof fault.status !== "number" || typeof fault.body !== "string");
+      if ((operation !== "*" && !(operation in ROUTES)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"]) || incomplete) {
         return sendJson(res, 400, envelope(400, `Expected {operation: "*" | one of ${Object.keys(ROUTES).join(", ")}, fault: {kind: ${FAULT_KINDS.join(" | ")}, …}, count?}`), {});
       }
       emulator.faults.inject(operation, fault!, typeof body["count"] === "number" ? body["count"] : 1);
@@ -214,6 +231,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       namespaceId: SANDBOX.namespaceId, namespaceName: SANDBOX.namespaceName, bucketId: SANDBOX.bucketId, bucketName: SANDBOX.bucketName,
       collections: state.namespace(SANDBOX.namespaceId).collections.map(({ id, name }) => ({ id, name })),
       batches,
+      variant: variant.name,
     },
     clock: {
       now: () => state.now,
@@ -241,12 +259,13 @@ export function describeSandbox(emulator: Emulator): string {
     `Mixpeek emulator listening on ${emulator.url} (any Bearer key is accepted)`,
     `namespace: ${s.namespaceId} (name "${s.namespaceName}")   bucket: ${s.bucketId} (name "${s.bucketName}")`,
     `collections: ${s.collections.map((c) => `${c.id} (${c.name})`).join(", ")}`,
+    `variant: ${s.variant}`,
     "scenario batches:",
     ...Object.entries(s.batches).map(([name, id]) => `  ${name.padEnd(28)} ${id}`),
   ].join("\n");
 }
 
-const FAULT_KINDS: Fault["kind"][] = ["status", "drop", "drop-after-apply", "slow-headers", "stall-body", "malformed-json", "html", "empty"];
+const FAULT_KINDS: Fault["kind"][] = ["status", "drop", "drop-after-apply", "after-apply", "slow-headers", "stall-body", "malformed-json", "html", "empty"];
 
 const header = (req: IncomingMessage, name: string) => String(req.headers[name] ?? "").trim();
 

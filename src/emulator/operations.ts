@@ -2,10 +2,10 @@
 // (BadRequestError) for an invalid one, as the API documents.
 import type * as wire from "../api/wire.js";
 import type { Operation } from "../api/routes.js";
-import { isActive, isTransientCategory } from "../domain/status.js";
-import { batchToWire, diagnose, failedDocToWire, jobLog, taskToWire } from "./views.js";
+import type { Variant } from "./variants.js";
+import { batchToWire, diagnose, failedDocToWire, jobLog, jobStatus, taskToWire } from "./views.js";
 import {
-  RETRY_RUN_MS, STUCK_THRESHOLD_MS, badRequest, docCount, notFound, syncTask,
+  RETRY_RUN_MS, STUCK_THRESHOLD_MS, badRequest, docCount, isActive, isTransient, notFound, syncTask,
   type Batch, type Bucket, type Collection, type Job, type Namespace, type State, type Status, type Tier,
 } from "./world.js";
 
@@ -16,6 +16,9 @@ export interface Request {
   query: URLSearchParams;
   /** Already validated against the operation's request schema (validate.ts). */
   body: Record<string, unknown>;
+  /** For the behaviour axes (stuck detection, a crash-looping job's status); the shape axes
+   * are applied to the reply afterwards (variants.ts). */
+  variant: Variant;
 }
 export interface Reply { status: number; body: unknown }
 
@@ -82,12 +85,12 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
     const all = [...req.ns.batches.values()]
       .filter((b) => b.bucketId === bucket.id && (!status || b.status === status))
       .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
-    return ok({ results: all.slice(offset, offset + limit).map(batchToWire), total_count: all.length } satisfies wire.ListBatchesResponse);
+    return ok({ results: all.slice(offset, offset + limit).map((b) => batchToWire(b, req.variant)), total_count: all.length });
   },
 
-  getBatch: (req) => ok(batchToWire(findBatch(req))),
+  getBatch: (req) => ok(batchToWire(findBatch(req), req.variant)),
 
-  diagnoseBatch: (req) => ok(diagnose(findBatch(req), req.state.now)),
+  diagnoseBatch: (req) => ok(diagnose(findBatch(req), req.state.now, req.variant)),
 
   listFailedDocuments(req) {
     const batch = findBatch(req);
@@ -99,7 +102,7 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
     return ok({
       batch_id: batch.id, total: docs.length, limit, offset,
       documents: docs.slice(offset, offset + limit).map((d) => failedDocToWire(batch, d)),
-    } satisfies wire.FailedDocumentsResponse);
+    });
   },
 
   getBatchLogs(req) {
@@ -109,10 +112,10 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
     return ok({
       batch_id: batch.id,
       tiers: tiers.flatMap((tier) => tier.jobs.map((job) => ({
-        tier_num: tier.num, ray_job_id: job.rayJobId, extractor_type: job.extractor, status: job.status,
+        tier_num: tier.num, ray_job_id: job.rayJobId, extractor_type: job.extractor, status: jobStatus(job, req.variant),
         logs: jobLog(batch, tier, job, req.state.now),
       }))),
-    } satisfies wire.LogsResponse);
+    });
   },
 
   retryDocuments(req) {
@@ -121,7 +124,7 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
       throw badRequest(`Batch ${batch.id} is ${batch.status}; only FAILED or COMPLETED_WITH_ERRORS batches can retry failed documents`);
     }
     const { retry_mode: mode = "transient_only", tier_nums: tiers, max_retry_count: max = 3 } = req.body as wire.RetryDocumentsRequest;
-    const inScope = batch.failed.filter((d) => (!tiers?.length || tiers.includes(d.tier)) && (mode === "all" || isTransientCategory(d.fault.type)));
+    const inScope = batch.failed.filter((d) => (!tiers?.length || tiers.includes(d.tier)) && (mode === "all" || isTransient(d.fault.type)));
     const chosen = inScope.filter((d) => d.retryCount < max);
     const reply = {
       batch_id: batch.id, status: batch.status, retried_count: chosen.length,
@@ -162,8 +165,10 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
       const staleSeconds = tier.lastActivity === undefined ? null : Math.round((now - tier.lastActivity) / 1000);
       const stuck = tier.status === "IN_PROGRESS" && now - (tier.lastActivity ?? now) > STUCK_THRESHOLD_MS;
       const affected = stuck ? tier.jobs.filter((j) => isActive(j.status)) : [];
-      if (stuck) {
-        const reason = `no activity for ${staleSeconds} s`;
+      const reason = `no activity for ${staleSeconds} s`;
+      // "reports-only" (the seed's flow) leaves the tier running: the caller cancels it, then retries it.
+      const marks = stuck && req.variant.detection === "marks-failed";
+      if (marks) {
         for (const job of affected) Object.assign(job, { status: "FAILED", completedAt: now, error: `Stuck: ${reason}` } satisfies Partial<Job>);
         Object.assign(tier, { status: "FAILED", timedOut: true, completedAt: now } satisfies Partial<Tier>);
         Object.assign(batch, { status: "FAILED", error: `Tier ${tier.num} stuck: ${reason}`, updatedAt: now } satisfies Partial<Batch>);
@@ -171,8 +176,10 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
       return ok({
         action: "detect_stuck", tier_num: tier.num, stuck, stale_seconds: staleSeconds,
         affected_job_ids: affected.map((j) => j.rayJobId), tier_status: tier.status,
-        message: stuck ? `Tier ${tier.num} was stuck; marked ${affected.length} job(s) and the tier FAILED` : `Tier ${tier.num} is not stuck`,
-      } satisfies wire.HealResponse);
+        message: !stuck ? `Tier ${tier.num} is not stuck`
+          : marks ? `Tier ${tier.num} was stuck; marked ${affected.length} job(s) and the tier FAILED`
+            : `Tier ${tier.num} is stuck (${reason}); cancel the tier, then retry it`,
+      });
     }
     // kill_duplicates: per extractor, keep the earliest-started active job.
     const kept = new Map<string, Job>();
@@ -189,7 +196,7 @@ export const HANDLERS: Record<Operation, (req: Request) => Reply> = {
       action: "kill_duplicates", tier_num: tier.num, killed_job_ids: killed.map((j) => j.rayJobId), kept_job_ids: keptIds,
       affected_job_ids: killed.map((j) => j.rayJobId), tier_status: tier.status,
       message: killed.length ? `Killed ${killed.length} duplicate job(s)` : "No duplicate jobs found",
-    } satisfies wire.HealResponse);
+    });
   },
 
   cancelTier(req) {

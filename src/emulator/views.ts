@@ -1,9 +1,11 @@
-// State → wire bodies, typed with the client's wire types so the two cannot drift apart.
+// State → wire bodies in the default reading; variants.ts reshapes them for the other
+// readings. Only the behaviour axes (a crash-looping job's status, the stuck-tier advice) are
+// decided here.
 import type * as wire from "../api/wire.js";
-import { isActive, isTransientCategory } from "../domain/status.js";
+import type { Variant } from "./variants.js";
 import {
-  GIB, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, objectOf,
-  type Batch, type FailedDoc, type Job, type Task, type Tier,
+  GIB, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, isActive, isTransient, objectOf,
+  type Batch, type FailedDoc, type Job, type Status, type Task, type Tier,
 } from "./world.js";
 
 const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
@@ -47,7 +49,17 @@ function summary(docs: FailedDoc[]): Record<string, number> | null {
   return docs.length ? out : null;
 }
 
-function jobToWire(batch: Batch, tier: Tier, job: Job): wire.ExtractorJob {
+/** What Mixpeek reports for a job. Mixpeek still counts a lost "orphan" job and a crash-looping
+ * one as running (the tier waits on them and they can be canceled), but reports the first as
+ * UNKNOWN and, in some readings, the second as FAILED while Ray keeps restarting it. */
+export function jobStatus(job: Job, variant: Variant): Status {
+  if (!isActive(job.status)) return job.status;
+  if (job.lostAt !== undefined) return "UNKNOWN";
+  if (job.behaviour === "crashloop" && job.restarts > 0) return variant.crashloopStatus;
+  return job.status;
+}
+
+function jobToWire(batch: Batch, tier: Tier, job: Job, variant: Variant): wire.ExtractorJob {
   const errors = errorGroups(batch, batch.failed.filter((d) => d.job === job));
   if (job.behaviour === "crashloop" && job.restarts > 0) {
     errors.push({
@@ -61,7 +73,7 @@ function jobToWire(batch: Batch, tier: Tier, job: Job): wire.ExtractorJob {
     collection_ids: job.collectionIds,
     ray_job_id: job.rayJobId,
     celery_task_id: null,
-    status: job.status,
+    status: jobStatus(job, variant),
     started_at: iso(job.startedAt),
     completed_at: iso(job.completedAt),
     duration_ms: duration(job.startedAt, job.completedAt),
@@ -72,7 +84,7 @@ function jobToWire(batch: Batch, tier: Tier, job: Job): wire.ExtractorJob {
   };
 }
 
-function tierToWire(batch: Batch, tier: Tier): wire.TierTask {
+function tierToWire(batch: Batch, tier: Tier, variant: Variant): wire.TierTask {
   const docs = batch.failed.filter((d) => d.tier === tier.num);
   const started = tier.status !== "PENDING";
   return {
@@ -80,7 +92,7 @@ function tierToWire(batch: Batch, tier: Tier): wire.TierTask {
     task_id: started ? tier.taskId : null,
     status: tier.status,
     collection_ids: tier.collectionIds,
-    extractor_jobs: tier.jobs.map((job) => jobToWire(batch, tier, job)),
+    extractor_jobs: tier.jobs.map((job) => jobToWire(batch, tier, job, variant)),
     source_type: tier.sourceType,
     source_collection_ids: tier.sourceCollectionIds,
     parent_task_id: tier.num > 0 && started ? batch.tiers[tier.num - 1]!.taskId : null,
@@ -110,7 +122,7 @@ function stageHistory(batch: Batch): { name: string; duration_seconds: number }[
   ];
 }
 
-export function batchToWire(batch: Batch): wire.Batch {
+export function batchToWire(batch: Batch, variant: Variant): wire.Batch {
   return {
     batch_id: batch.id,
     bucket_id: batch.bucketId,
@@ -126,7 +138,7 @@ export function batchToWire(batch: Batch): wire.Batch {
     loaded_object_ids: null,
     internal_metadata: null,
     metadata: batch.metadata,
-    tier_tasks: batch.tiers.map((tier) => tierToWire(batch, tier)),
+    tier_tasks: batch.tiers.map((tier) => tierToWire(batch, tier, variant)),
     current_tier: currentTier(batch),
     total_tiers: batch.tiers.length,
     dag_tiers: batch.tiers.map((t) => t.collectionIds),
@@ -163,36 +175,52 @@ export function taskToWire(task: Task): wire.Task {
   };
 }
 
+/** A diagnose recommendation. Today's reading sends only `message`; variants.ts sends the
+ * object in the "objects" reading. */
+export interface Recommendation { action: RecommendedAction; message: string; tier_num: number; ray_job_id?: string }
+type RecommendedAction = "retry_tier" | "detect_stuck" | "cancel_tier" | "kill_duplicates" | "cancel_job" | "retry_transient" | "resubmit" | "fix_input";
+
 /** GET …/diagnose, computed from state. Categories per the guide: infrastructure (OOM, node
  * events, transient document errors), timeout (stuck), orphaned (job lost), pipeline (bad data,
  * failing extractor). */
-export function diagnose(batch: Batch, now: number): wire.Diagnosis {
+export function diagnose(batch: Batch, now: number, variant: Variant) {
   const failedTier = batch.tiers.find((t) => t.status === "FAILED");
-  const stale = batch.tiers.find((t) => t.status === "IN_PROGRESS" && now - (t.lastActivity ?? now) > STUCK_THRESHOLD_MS);
+  // A lost job in a FAILED tier, or one Mixpeek never noticed: its tier still runs, idle.
+  const lostRunning = batch.tiers.find((t) => t.status === "IN_PROGRESS" && t.jobs.some((j) => j.lostAt !== undefined && isActive(j.status)));
+  const stale = batch.tiers.find((t) => t !== lostRunning && t.status === "IN_PROGRESS" && now - (t.lastActivity ?? now) > STUCK_THRESHOLD_MS);
   const crashing = batch.tiers.flatMap((t) => t.jobs.filter((j) => j.behaviour === "crashloop" && isActive(j.status)).map((job) => ({ t, job })));
   const oom = failedTier && batch.events.some((e) => e.type === "oom" && e.tier === failedTier.num) ? failedTier : undefined;
   const lost = failedTier?.jobs.some((j) => j.status === "UNKNOWN") ? failedTier : undefined;
   const timedOut = failedTier?.timedOut ? failedTier : stale;
-  const permanent = batch.failed.filter((d) => !isTransientCategory(d.fault.type)).length;
+  const permanentDocs = batch.failed.filter((d) => !isTransient(d.fault.type));
+  const permanent = permanentDocs.length;
   const transient = batch.failed.length - permanent;
   const category = oom ? "infrastructure"
-    : lost ? "orphaned"
+    : lost || lostRunning ? "orphaned"
       : timedOut ? "timeout"
         : crashing.length || permanent || failedTier ? "pipeline"
           : transient ? "infrastructure" : null;
 
-  const recommendations: string[] = [];
-  if (oom) recommendations.push(`Retry tier ${oom.num} with more memory (currently ${Math.round((oom.params.memory_bytes ?? 0) / GIB)} GiB)`);
-  if (lost) recommendations.push(`Tier ${lost.num}'s Ray job was lost; resubmit the batch from tier ${lost.num}`);
-  if (failedTier?.timedOut) recommendations.push(`Tier ${failedTier.num} was stuck; retry tier ${failedTier.num} or resubmit from tier ${failedTier.num}`);
-  if (stale) recommendations.push(`Tier ${stale.num} shows no activity; run heal detect_stuck, then retry the tier`);
+  const recommendations: Recommendation[] = [];
+  const advise = (action: RecommendedAction, tier: number, message: string, rayJobId?: string) =>
+    recommendations.push({ action, message, tier_num: tier, ...(rayJobId === undefined ? {} : { ray_job_id: rayJobId }) });
+  const firstTier = (docs: FailedDoc[]) => docs.reduce((min, d) => Math.min(min, d.tier), Infinity);
+  if (oom) advise("retry_tier", oom.num, `Retry tier ${oom.num} with more memory (currently ${Math.round((oom.params.memory_bytes ?? 0) / GIB)} GiB)`);
+  if (lost) advise("resubmit", lost.num, `Tier ${lost.num}'s Ray job was lost; resubmit the batch from tier ${lost.num}`);
+  if (lostRunning) {
+    const job = lostRunning.jobs.find((j) => j.lostAt !== undefined)!;
+    advise("cancel_tier", lostRunning.num, `Tier ${lostRunning.num}'s Ray job ${job.rayJobId} was lost but the tier still waits on it; cancel tier ${lostRunning.num}, then retry it`, job.rayJobId);
+  }
+  if (failedTier?.timedOut) advise("retry_tier", failedTier.num, `Tier ${failedTier.num} was stuck; retry tier ${failedTier.num} or resubmit from tier ${failedTier.num}`);
+  // Where detection leaves the tier running, the seed's flow goes on with cancel, then retry.
+  if (stale) advise("detect_stuck", stale.num, `Tier ${stale.num} shows no activity; run heal detect_stuck, then ${variant.detection === "marks-failed" ? "retry the tier" : "cancel the tier and retry it"}`);
   for (const tier of batch.tiers) {
     const active = tier.jobs.filter((j) => isActive(j.status)).map((j) => j.extractor);
-    if (new Set(active).size < active.length) recommendations.push(`Tier ${tier.num} has duplicate jobs for one extractor; run heal kill_duplicates`);
+    if (new Set(active).size < active.length) advise("kill_duplicates", tier.num, `Tier ${tier.num} has duplicate jobs for one extractor; run heal kill_duplicates`);
   }
-  for (const { t, job } of crashing) recommendations.push(`Job ${job.rayJobId} (${job.extractor}) in tier ${t.num} keeps crashing; cancel the job and fix the extractor`);
-  if (transient && !oom) recommendations.push(`Retry ${transient} failed documents with retry_mode transient_only`);
-  if (permanent) recommendations.push(`Fix the input data of ${permanent} documents with permanent errors; retrying will not help until then`);
+  for (const { t, job } of crashing) advise("cancel_job", t.num, `Job ${job.rayJobId} (${job.extractor}) in tier ${t.num} keeps crashing; cancel the job and fix the extractor`, job.rayJobId);
+  if (transient && !oom) advise("retry_transient", firstTier(batch.failed.filter((d) => isTransient(d.fault.type))), `Retry ${transient} failed documents with retry_mode transient_only`);
+  if (permanent) advise("fix_input", firstTier(permanentDocs), `Fix the input data of ${permanent} documents with permanent errors; retrying will not help until then`);
 
   return {
     batch_id: batch.id,
@@ -257,7 +285,7 @@ export function jobLog(batch: Batch, tier: Tier, job: Job, now: number): string 
       `${at(end)} WARNING memory_monitor.py:129 -- Memory on the node was ${(p.memory_bytes! / GIB * 0.97).toFixed(2)}GB / ${(p.memory_bytes! / GIB).toFixed(2)}GB (0.97), which exceeds the memory usage threshold of 0.95. Ray killed this worker because it was the most recently scheduled task.`,
       `${at(end)} ERROR job_supervisor.py:402 -- Job ${job.rayJobId} failed: (raylet) OOMKilled. Set a higher memory_bytes for this tier.`,
     );
-  } else if (job.status === "UNKNOWN") {
+  } else if (job.status === "UNKNOWN" || job.lostAt !== undefined) {
     lines.push(`${at(end)} WARNING gcs_client.py:96 -- Lost connection to the GCS; the Ray head node is restarting.`);
   } else if (job.error) {
     lines.push(`${at(end)} ERROR job_supervisor.py:402 -- ${job.error}`);

@@ -2,7 +2,6 @@
 // documents, simulated lazily on a virtual clock. Status rules follow mixpeek-api.md §7.
 // Each scenario's fault is a rule evaluated while jobs run and documents are (re)processed, so
 // only the right remediation fixes it.
-import { isActive } from "../domain/status.js";
 import type { ErrorCategory, SubmissionParams } from "../api/wire.js";
 
 export const GIB = 2 ** 30;
@@ -16,12 +15,21 @@ export const RETRY_RUN_MS = 20_000;
 
 export type Status = "DRAFT" | "PENDING" | "IN_PROGRESS" | "PROCESSING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED" | "CANCELED" | "UNKNOWN";
 
+// The emulator's own status rules (mixpeek-api.md §7), kept apart from the server's reading of
+// statuses so that a change on one side cannot silently agree with the other.
+const ACTIVE: ReadonlySet<Status> = new Set(["PENDING", "IN_PROGRESS", "PROCESSING"]);
+/** Still running: not settled yet. */
+export const isActive = (status: Status): boolean => ACTIVE.has(status);
+/** Documents failing for these reasons pass when retried (retry_mode "transient_only"). */
+export const isTransient = (category: ErrorCategory): boolean => category === "network" || category === "resource";
+
 /** How a job behaves while it runs. */
 type Behaviour =
   | "ok"
   | "oom"       // OOM-killed at 40% while the tier's memory_bytes < the batch's oomMinMemory
   | "stuck"     // first attempt only: stops at 35% and stops reporting activity
   | "lost"      // first attempt only: Ray loses the job at 50% (head node restart)
+  | "orphan"    // first attempt only: as "lost", but Mixpeek never notices and waits on it forever
   | "contend"   // stalls at 50% while another active job of the same extractor runs
   | "crashloop"; // a bug in the extractor: restarts forever, never completes
 
@@ -40,6 +48,8 @@ export interface Job {
   simulatedTo?: number;
   error?: string;
   restarts: number;
+  /** When Ray lost an "orphan" job; Mixpeek still counts it as running. */
+  lostAt?: number;
 }
 
 export interface Tier {
@@ -92,6 +102,8 @@ export interface Batch {
   oomMinMemory?: number;
   /** A document retry in flight. */
   retryRun?: { docs: FailedDoc[]; tiers: number[]; until: number };
+  /** Always sends RUNNING/QUEUED for IN_PROGRESS/PENDING, whatever the variant. */
+  unknownStatuses?: boolean;
   metadata: Record<string, unknown>;
 }
 
@@ -265,6 +277,16 @@ function runJob(batch: Batch, tier: Tier, job: Job, dt: number, now: number): vo
     case "stuck":
       // Frozen at 35%: neither progress nor activity from then on.
       if (firstAttempt) { if (job.doneMs < job.workMs * 0.35) progress(job.workMs * 0.35); return; }
+      break;
+    case "orphan":
+      // Lost at 50%: no progress or activity from then on, yet the job still counts as running.
+      if (firstAttempt && job.lostAt !== undefined) return;
+      if (firstAttempt && job.doneMs + dt >= job.workMs * 0.5) {
+        progress(job.workMs * 0.5);
+        job.lostAt = now;
+        job.error = `Ray job not found: ${job.rayJobId} (lost after the Ray head node restarted)`;
+        return;
+      }
       break;
     case "lost":
       if (firstAttempt && job.doneMs + dt >= job.workMs * 0.5) {
