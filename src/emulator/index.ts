@@ -26,8 +26,9 @@ export interface EmulatorOptions {
   /** Shape of 422 bodies: Mixpeek's envelope (default) or FastAPI's `detail[]`. The "fastapi"
    * variant sends FastAPI's shape for every error, 422 included. */
   validationShape?: "envelope" | "fastapi";
-  /** Which reading of the undocumented shapes and behaviours to serve (variants.ts). */
-  variant?: Variant["name"];
+  /** Which reading of the undocumented shapes and behaviours to serve (variants.ts); a Variant
+   * object mixes readings, e.g. `{ ...VARIANTS.sparse, diagnoseRoute: "present" }`. */
+  variant?: Variant["name"] | Variant;
 }
 
 export type Fault =
@@ -79,8 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = new State(new Ids(20261123), Date.UTC(2026, 10, 23, 9, 0, 0));
   const names = options.scenarios === undefined || options.scenarios === "all" ? SCENARIOS : options.scenarios;
   const batches = seedSandbox(state, names);
-  const variant = VARIANTS[options.variant ?? "default"];
-  if (!variant) throw new Error(`Unknown emulator variant "${options.variant}". Known: ${VARIANT_NAMES.join(", ")}.`);
+  const variant = typeof options.variant === "object" ? options.variant : VARIANTS[options.variant ?? "default"];
+  if (!variant) throw new Error(`Unknown emulator variant "${String(options.variant)}". Known: ${VARIANT_NAMES.join(", ")}.`);
   const unknownStatuses = new Set([...state.namespace(SANDBOX.namespaceId).batches.values()].filter((b) => b.unknownStatuses).map((b) => b.id));
   const faults: { operation: Operation | "*"; fault: Fault; remaining: number }[] = [];
   const requests: RecordedRequest[] = [];

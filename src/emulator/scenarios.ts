@@ -8,6 +8,7 @@ import { GIB, Ids, MINUTE, advance, type Batch, type Bucket, type Collection, ty
 export const SCENARIOS = [
   "oom-gpu-tier", "stuck-tier", "duplicate-jobs", "transient-network", "permanent-bad-input",
   "failing-job-multi-extractor", "orphaned-tier", "healthy-completed", "still-running", "massive-failures",
+  "oom-needs-more-memory", "mixed-failures", "orphaned-running", "running-unknown-status",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -27,6 +28,7 @@ const s3 = "s3://sandbox-media/raw/{object_id}.mp4";
 const FAULTS = {
   reset: { type: "network", message: `Connection reset by peer while fetching ${s3}`, heals: true },
   timeout: { type: "network", message: `Read timed out after 30 s fetching ${s3}`, heals: true },
+  unavailable: { type: "network", message: `503 Service Unavailable from ${s3}`, heals: true },
   hevc: { type: "validation", message: "Unsupported codec: video stream is HEVC 10-bit (yuv420p10le)", heals: false },
   title: { type: "validation", message: "Missing required field 'title' in object metadata", heals: false },
   ffprobe: { type: "dependency", message: "ffprobe not found: the extractor image lacks ffmpeg", heals: false },
@@ -107,6 +109,24 @@ export function seedSandbox(state: State, scenarios: readonly ScenarioName[]): R
         return r < 6 ? FAULTS.hevc : r < 8 ? FAULTS.title : r < 9 ? FAULTS.reset : FAULTS.ffprobe;
       };
     }, { ids: manyObjects, docsPerObject: 48 }),
+    // As oom-gpu-tier, but the job needs 24 GiB: doubling to 16 GiB OOMs again, 32 GiB passes.
+    "oom-needs-more-memory": () => run("oom-needs-more-memory", 90 * MINUTE, both(), (b) => {
+      b.oomMinMemory = 24 * GIB;
+      b.tiers[1]!.jobs[0]!.behaviour = "oom";
+    }),
+    // 6 transient failures of three kinds and 4 permanent ones: a transient-only retry fixes 6.
+    "mixed-failures": () => run("mixed-failures", 75 * MINUTE, both(), (b) => {
+      const transient = [FAULTS.timeout, FAULTS.reset, FAULTS.unavailable];
+      const failing = [3, 9, 14, 22, 30, 41];
+      const bad = [5, 18, 27, 36];
+      b.rule = (tier, i) => (tier !== 0 ? undefined
+        : failing.includes(i) ? transient[failing.indexOf(i) % 3]
+          : bad.includes(i) ? FAULTS.title : undefined);
+    }),
+    // Tier 1's Ray job was lost ~44 minutes ago and Mixpeek never noticed: the tier waits forever.
+    "orphaned-running": () => run("orphaned-running", 45 * MINUTE, both(), (b) => { b.tiers[1]!.jobs[0]!.behaviour = "orphan"; }),
+    // A healthy running batch whose statuses read RUNNING/QUEUED in every variant.
+    "running-unknown-status": () => run("running-unknown-status", 30_000, both(), (b) => { b.unknownStatuses = true; }, { workMs: 90_000 }),
   };
 
   const ids = {} as Record<ScenarioName, string>;

@@ -8,9 +8,13 @@ import { SCENARIOS, startEmulator, type Emulator } from "../../src/emulator/inde
 import { compile, spec, specPath } from "../openapi.js";
 import { api, useEmulator, type Answer, type Api } from "./helpers.js";
 
+// running-unknown-status departs from TaskStatusEnum on purpose (it sends RUNNING/QUEUED, as
+// a server newer than the spec might), so it is left out here; scenarios.test.ts covers it.
+const CONTRACT_SCENARIOS = SCENARIOS.filter((name) => name !== "running-unknown-status");
+
 let emulator: Emulator;
 let a: Api;
-useEmulator("file", (started, client) => { emulator = started; a = client; });
+useEmulator("file", (started, client) => { emulator = started; a = client; }, { scenarios: CONTRACT_SCENARIOS });
 
 function expectMatchesSpec(operation: Operation, answer: Answer) {
   const path = specPath(ROUTES[operation].path)!;
@@ -31,7 +35,7 @@ describe("emulator responses match the public OpenAPI spec", () => {
 
   it("BatchModel for every scenario, in list and get, failed documents and logs", async () => {
     expectMatchesSpec("listBatches", await a.call("listBatches", { bucket: "sandbox-media" }, { body: { limit: 100 } }));
-    for (const name of SCENARIOS) {
+    for (const name of CONTRACT_SCENARIOS) {
       expectMatchesSpec("getBatch", await a.call("getBatch", a.ref(name)));
       expectMatchesSpec("listFailedDocuments", await a.call("listFailedDocuments", a.ref(name), { query: { limit: 5 } }));
       expectMatchesSpec("getBatchLogs", await a.call("getBatchLogs", a.ref(name)));

@@ -2,7 +2,7 @@
 // client, so a client bug cannot hide an emulator bug (or the other way round).
 import { ROUTES, buildPath, type Operation, type RouteParams } from "../../src/api/routes.js";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { startEmulator, type Emulator, type ScenarioName } from "../../src/emulator/index.js";
+import { startEmulator, type Emulator, type EmulatorOptions, type ScenarioName } from "../../src/emulator/index.js";
 
 // The emulator's answers are loose JSON; tests assert on them field by field.
 export type Json = any;
@@ -47,11 +47,11 @@ export function api(emulator: Emulator, namespace = emulator.sandbox.namespaceNa
 
 export type Api = ReturnType<typeof api>;
 
-/** Starts an emulator per test file ("file", its faults and request log cleared before each
- * test) or per test ("test"), and hands it to the file through `use`. */
-export function useEmulator(lifetime: "file" | "test", use: (emulator: Emulator, client: Api) => void): void {
+/** Starts an emulator per test file or describe block ("file", its faults and request log
+ * cleared before each test) or per test ("test"), and hands it to the file through `use`. */
+export function useEmulator(lifetime: "file" | "test", use: (emulator: Emulator, client: Api) => void, options: EmulatorOptions = {}): void {
   let current: Emulator | undefined;
-  const start = async () => { current = await startEmulator({ port: 0 }); use(current, api(current)); };
+  const start = async () => { current = await startEmulator({ port: 0, ...options }); use(current, api(current)); };
   const stop = () => current?.close();
   if (lifetime === "test") {
     beforeEach(start);

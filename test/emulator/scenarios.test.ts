@@ -349,3 +349,136 @@ describe("massive-failures", () => {
     expect(body.error_summary).toEqual({ validation: 80_000, dependency: 10_000 });
   });
 });
+
+describe("oom-needs-more-memory", () => {
+  const retryTier = (memory: number) => a.call("retryTier", { ...a.ref("oom-needs-more-memory"), tier_num: 1 }, { body: { memory_bytes: memory } });
+
+  it("starts FAILED like oom-gpu-tier: tier 1 OOM-killed at 8 GiB", async () => {
+    const batch = await a.batch("oom-needs-more-memory");
+    expect(batch.status).toBe("FAILED");
+    expect(tier(batch, 1)).toMatchObject({ status: "FAILED", submission_params: { memory_bytes: 8 * GIB, requires_gpu: true } });
+    expect((await diagnosis("oom-needs-more-memory")).recommendations[0]).toMatch(/Retry tier 1 with more memory \(currently 8 GiB\)/);
+  });
+
+  it("OOMs again after doubling to 16 GiB, and completes at 32 GiB", async () => {
+    expect((await retryTier(16 * GIB)).status).toBe(200);
+    const again = (await a.settle("oom-needs-more-memory")).body;
+    expect(again.status).toBe("FAILED");
+    expect(tier(again, 1).extractor_jobs[0].error).toMatch(/memory limit of 16 GiB/);
+    const d = await diagnosis("oom-needs-more-memory");
+    expect(d.infrastructure_events).toHaveLength(2);
+    expect(d.recommendations[0]).toMatch(/currently 16 GiB/);
+    // Retrying the documents at 16 GiB does not help either.
+    await a.call("retryDocuments", a.ref("oom-needs-more-memory"), { body: { retry_mode: "all" } });
+    expect((await a.settle("oom-needs-more-memory")).body.status).toBe("FAILED");
+
+    await retryTier(32 * GIB);
+    const { body, polls } = await a.settle("oom-needs-more-memory");
+    expect(body.status).toBe("COMPLETED");
+    expect(polls).toBeLessThanOrEqual(6);
+    expect(tier(body, 1)).toMatchObject({ documents_written: 48, submission_params: { memory_bytes: 32 * GIB } });
+  });
+});
+
+describe("mixed-failures", () => {
+  it("ends COMPLETED_WITH_ERRORS with 6 transient failures of three kinds and 4 permanent ones", async () => {
+    const batch = await a.batch("mixed-failures");
+    expect(batch).toMatchObject({ status: "COMPLETED_WITH_ERRORS", error_summary: { network: 6, validation: 4 } });
+    const docs = (await failedDocs("mixed-failures")).documents as Json[];
+    const messages = docs.map((d) => d.error_message as string);
+    expect(messages.filter((m) => /^Read timed out/.test(m))).toHaveLength(2);
+    expect(messages.filter((m) => /^Connection reset/.test(m))).toHaveLength(2);
+    expect(messages.filter((m) => /^503 Service Unavailable from s3:\/\//.test(m))).toHaveLength(2);
+    expect(messages.filter((m) => /^Missing required field 'title'/.test(m))).toHaveLength(4);
+    const d = await diagnosis("mixed-failures");
+    expect(d.recommendations.join("\n")).toMatch(/Retry 6 failed documents with retry_mode transient_only[\s\S]*Fix the input data of 4 documents/);
+  });
+
+  it("a transient-only retry fixes the 6; the 4 permanent ones remain, and retry_mode all does not fix them", async () => {
+    const retried = await a.call("retryDocuments", a.ref("mixed-failures"), { body: { retry_mode: "transient_only" } });
+    expect(retried.body).toMatchObject({ retried_count: 6, skipped_count: 4 });
+    const { body } = await a.settle("mixed-failures");
+    expect(body).toMatchObject({ status: "COMPLETED_WITH_ERRORS", error_summary: { validation: 4 } });
+    expect(body.error_summary.network).toBeUndefined();
+    await a.call("retryDocuments", a.ref("mixed-failures"), { body: { retry_mode: "all" } });
+    expect((await a.settle("mixed-failures")).body.status).toBe("COMPLETED_WITH_ERRORS");
+    const docs = await failedDocs("mixed-failures");
+    expect(docs.total).toBe(4);
+    expect(docs.documents.every((d: Json) => d.error_type === "validation" && d.retry_count === 1)).toBe(true);
+  });
+});
+
+describe("orphaned-running", () => {
+  const cancelTier = () => a.call("cancelTier", { ...a.ref("orphaned-running"), tier_num: 1 });
+  const retryTier = () => a.call("retryTier", { ...a.ref("orphaned-running"), tier_num: 1 }, { body: {} });
+
+  it("shows the lost job as UNKNOWN while the tier and the batch stay IN_PROGRESS forever", async () => {
+    const first = await a.batch("orphaned-running");
+    const t1 = tier(first, 1);
+    expect(first.status).toBe("IN_PROGRESS");
+    expect(t1.status).toBe("IN_PROGRESS");
+    expect(t1.extractor_jobs[0]).toMatchObject({
+      status: "UNKNOWN", completed_at: null,
+      error: `Ray job not found: ${t1.extractor_jobs[0].ray_job_id} (lost after the Ray head node restarted)`,
+    });
+    expect(emulator.clock.now() - Date.parse(t1.last_activity_at)).toBeGreaterThan(40 * 60_000);
+    const { body } = await a.settle("orphaned-running", 40);
+    expect(body.status).toBe("IN_PROGRESS");
+    expect(tier(body, 1).last_activity_at).toBe(t1.last_activity_at);
+    const logs = (await a.call("getBatchLogs", a.ref("orphaned-running"), { query: { tier_num: 1 } })).body;
+    expect(logs.tiers[0]).toMatchObject({ status: "UNKNOWN", logs: expect.stringMatching(/Ray head node is restarting/) });
+    const d = await diagnosis("orphaned-running");
+    expect(d).toMatchObject({ status: "IN_PROGRESS", failure_category: "orphaned" });
+    expect(d.recommendations).toEqual([expect.stringMatching(/^Tier 1's Ray job raysubmit_\w+ was lost but the tier still waits on it; cancel tier 1, then retry it$/)]);
+  });
+
+  it("is fixed by canceling the tier, then retrying it", async () => {
+    const canceled = await cancelTier();
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ status: "CANCELED", batch_status: "CANCELED" });
+    expect((await retryTier()).status).toBe(200);
+    const { body, polls } = await a.settle("orphaned-running");
+    expect(body.status).toBe("COMPLETED");
+    expect(polls).toBeLessThanOrEqual(6);
+    expect(tier(body, 1).documents_written).toBe(48);
+  });
+
+  it("refuses a tier retry, a resubmit and a document retry while the tier still runs", async () => {
+    expect((await retryTier()).body.error.message).toMatch(/Tier 1 .* is IN_PROGRESS/);
+    expect((await a.call("resubmitBatch", a.ref("orphaned-running"), { query: { from_tier: 1 } })).status).toBe(400);
+    expect((await a.call("retryDocuments", a.ref("orphaned-running"), { body: {} })).status).toBe(400);
+    expect((await a.batch("orphaned-running")).status).toBe("IN_PROGRESS");
+  });
+
+  it("is reported stuck by detect_stuck, which marks it FAILED; a tier retry then completes it", async () => {
+    const healed = await a.call("healTier", { ...a.ref("orphaned-running"), tier_num: 1 }, { body: { action: "detect_stuck" } });
+    expect(healed.body).toMatchObject({ stuck: true, tier_status: "FAILED" });
+    expect(healed.body.affected_job_ids).toHaveLength(1);
+    expect((await a.batch("orphaned-running")).status).toBe("FAILED");
+    await retryTier();
+    expect((await a.settle("orphaned-running")).body.status).toBe("COMPLETED");
+  });
+});
+
+describe("running-unknown-status", () => {
+  it("sends RUNNING and QUEUED everywhere, even in the default variant, then completes on its own", async () => {
+    const first = await a.batch("running-unknown-status");
+    expect(first.status).toBe("RUNNING");
+    expect(first.tier_tasks.map((t: Json) => [t.status, t.extractor_jobs[0].status])).toEqual([["RUNNING", "RUNNING"], ["QUEUED", "QUEUED"]]);
+    expect((await a.call("getTask", { task_id: first.task_id })).body.status).toBe("RUNNING");
+    const d = await diagnosis("running-unknown-status");
+    expect(d).toMatchObject({ status: "RUNNING", failure_category: null, recommendations: [] });
+    expect(d.per_tier.map((t: Json) => t.status)).toEqual(["RUNNING", "QUEUED"]);
+    const logs = (await a.call("getBatchLogs", a.ref("running-unknown-status"))).body;
+    expect(logs.tiers.map((t: Json) => t.status)).toEqual(["RUNNING", "QUEUED"]);
+    // Only this batch: its neighbours in a list keep the spec's names; the filter takes them too.
+    const listed = (await a.call("listBatches", { bucket: "sandbox-media" }, { body: { status: "IN_PROGRESS" } })).body.results as Json[];
+    const byId = Object.fromEntries(listed.map((b) => [b.batch_id, b.status]));
+    expect(byId[first.batch_id]).toBe("RUNNING");
+    expect(byId[emulator.sandbox.batches["still-running"]]).toBe("IN_PROGRESS");
+    const { body, polls } = await a.settle("running-unknown-status");
+    expect(body.status).toBe("COMPLETED");
+    expect(polls).toBeGreaterThan(8);
+    expect(polls).toBeLessThan(18);
+  });
+});
