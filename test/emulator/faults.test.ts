@@ -65,6 +65,30 @@ describe("connection faults", () => {
     }
   });
 
+  it("after-apply: the operation is applied, then the given answer replaces the real one", async () => {
+    const other = await startEmulator({ port: 0, scenarios: ["still-running", "transient-network", "stuck-tier"] });
+    try {
+      const b = api(other);
+      other.faults.inject("cancelBatch", { kind: "after-apply", status: 204, body: "" });
+      const canceled = await b.call("cancelBatch", b.ref("still-running"));
+      expect([canceled.status, canceled.text]).toEqual([204, ""]);
+      expect((await b.batch("still-running")).status).toBe("CANCELED");
+      other.faults.inject("retryDocuments", { kind: "after-apply", status: 200, body: "OK", contentType: "text/plain" });
+      const retried = await b.call("retryDocuments", b.ref("transient-network"), { body: {} });
+      expect([retried.status, retried.text, retried.headers.get("content-type")]).toEqual([200, "OK", "text/plain"]);
+      expect((await b.batch("transient-network")).status).toBe("PROCESSING");
+      // Through the control route too; an after-apply fault without status and body is refused.
+      const inject = (fault: unknown) => fetch(`${other.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ operation: "healTier", fault }) });
+      expect((await inject({ kind: "after-apply" })).status).toBe(400);
+      expect((await inject({ kind: "after-apply", status: 200, body: "{}" })).status).toBe(200);
+      const healed = await b.call("healTier", { ...b.ref("stuck-tier"), tier_num: 1 }, { body: { action: "detect_stuck" } });
+      expect([healed.status, healed.text]).toEqual([200, "{}"]);
+      expect((await b.batch("stuck-tier")).status).toBe("FAILED");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("slow-headers: nothing arrives before the delay", async () => {
     emulator.faults.inject("getBatch", { kind: "slow-headers", delayMs: 300 });
     await expect(fetch(`${emulator.url}/v1/buckets/sandbox-media/batches/${a.ref("healthy-completed").batch_id}`, {
