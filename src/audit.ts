@@ -10,6 +10,8 @@ export interface AuditEntry {
   tool: string;
   arguments: Record<string, unknown>;
   namespace: string;
+  /** A short digest of the API key, so each credential sees only its own history. */
+  credential?: string;
   outcome: string;
   request_ids: string[];
   duration_ms: number;
@@ -36,7 +38,11 @@ export class AuditLog {
   append(entry: AuditEntry): void {
     if (!this.path) return;
     let line = JSON.stringify(entry);
-    if (line.length > MAX_LINE) line = JSON.stringify({ ...entry, arguments: { truncated: true, size: JSON.stringify(entry.arguments).length } });
+    if (line.length > MAX_LINE) {
+      // The target stays, so incident memory still finds the call.
+      const { bucket, batch_id, tier_num } = entry.arguments;
+      line = JSON.stringify({ ...entry, arguments: { bucket, batch_id, tier_num, truncated: true, size: JSON.stringify(entry.arguments).length } });
+    }
     try {
       // If an earlier process died mid-line, start on a fresh line instead of gluing onto it.
       const prefix = this.prepared ? "" : this.prepare();

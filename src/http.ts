@@ -12,6 +12,7 @@ import { AuditLog } from "./audit.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { ConfirmationTokens, safeEqual } from "./confirm.js";
 import { RecentMutations } from "./dedupe.js";
+import { IncidentMemory } from "./incident-memory.js";
 import { JsonExchange, asMessages } from "./json-exchange.js";
 import type { Logger } from "./log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -30,7 +31,7 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     sandbox: options.sandbox,
     tokens: new ConfirmationTokens(config.confirmSecret ? Buffer.from(config.confirmSecret) : undefined),
     mutations: new RecentMutations(config.dedupeWindowMs),
-    audit: new AuditLog(config.auditLog, (message) => logger.warn(message)),
+    memory: new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message))),
     dispatcher: new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.timeoutMs } }),
   };
   const { host, authToken } = config.http;

@@ -13,7 +13,7 @@ export function batchIdCompleter(api: ToolContext["api"], fallbackBucket: string
     if (!bucket) return [];
     try {
       const { data } = await api.listBatches(bucket, { limit: 100 });
-      return data.results.map((b) => b.batch_id).filter((id) => id.startsWith(value)).slice(0, 100);
+      return (data.items ?? []).map((b) => b.batch_id).filter((id) => id.startsWith(value)).slice(0, 100);
     } catch {
       return []; // completion is a convenience: an unknown bucket just offers nothing
     }

@@ -4,7 +4,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Dispatcher } from "undici";
 import { MixpeekClient } from "./api/client.js";
 import { MixpeekApi } from "./api/resources.js";
-import type { AuditLog } from "./audit.js";
+import type { IncidentMemory } from "./incident-memory.js";
 import type { ServerConfig } from "./config.js";
 import type { ConfirmationTokens } from "./confirm.js";
 import type { RecentMutations } from "./dedupe.js";
@@ -15,13 +15,13 @@ import { TOOLS } from "../tools/index.js";
 export interface Runtime { server: McpServer; api: MixpeekApi; logger: Logger; close(): Promise<void> }
 
 /** What outlives one connection in HTTP mode: connection pool, confirmation secret, the
- * deduplication window and the audit log. Absent pieces are created per runtime. */
+ * deduplication window and the audit log with its incident memory. Absent pieces are created per runtime. */
 export interface RuntimeOptions {
   sandbox?: SandboxInfo | undefined;
   logger?: Logger;
   tokens?: ConfirmationTokens | undefined;
   mutations?: RecentMutations;
-  audit?: AuditLog;
+  memory?: IncidentMemory;
   dispatcher?: Dispatcher;
 }
 
@@ -36,7 +36,7 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}
     config, api, tools: TOOLS, logger, sandbox: options.sandbox,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.mutations ? { mutations: options.mutations } : {}),
-    ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.memory ? { memory: options.memory } : {}),
   });
   return {
     server, api, logger,

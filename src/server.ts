@@ -5,14 +5,15 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { BadRequestError, ConflictError, ConnectionError, ServerError, TimeoutError } from "./api/errors.js";
-import { traceRequests } from "./api/trace.js";
+import { currentTrace, traceRequests } from "./api/trace.js";
 import { AuditLog, type AuditEntry } from "./audit.js";
+import { IncidentMemory } from "./incident-memory.js";
 import { RecentMutations, asDeduplicated } from "./dedupe.js";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
 import { ConfirmationTokens, digest } from "./confirm.js";
 import type { Logger } from "./log.js";
-import { diagnoseStep } from "./domain/recommend.js";
+import { diagnoseStep } from "./domain/next-steps.js";
 import { registerPrompts } from "./prompts.js";
 import { renderResult } from "./render.js";
 import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
@@ -30,7 +31,8 @@ export interface ServerDeps {
   tokens?: ConfirmationTokens;
   /** Shared across sessions in HTTP mode, so a repeat on another connection is caught too. */
   mutations?: RecentMutations;
-  audit?: AuditLog;
+  /** The audit log and what it remembers of each batch; shared across sessions in HTTP mode. */
+  memory?: IncidentMemory;
   sandbox?: SandboxInfo | undefined;
 }
 
@@ -62,7 +64,8 @@ export function createServer(deps: ServerDeps): McpServer {
   const { config, api, logger } = deps;
   const tokens = deps.tokens ?? new ConfirmationTokens();
   const mutations = deps.mutations ?? new RecentMutations(config.dedupeWindowMs);
-  const audit = deps.audit ?? new AuditLog(config.auditLog, (message) => logger.warn(message));
+  const memory = deps.memory ?? new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message)));
+  const scope = { namespace: config.namespace ?? "", credential: digest(config.apiKey).slice(0, 16) };
   const server = new McpServer(
     { name: NAME, version: VERSION, title: "Mixpeek batch operations" },
     { capabilities: { logging: {} }, instructions: instructions(deps.sandbox), jsonSchemaValidator: SHARED_VALIDATOR },
@@ -90,7 +93,7 @@ export function createServer(deps: ServerDeps): McpServer {
   const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName);
   registerPrompts(server, completeBatchId);
   const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
-  registerAuditResource(server, audit);
+  registerAuditResource(server, memory.audit);
   registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra) => toolContext(extra as Extra), completeBatchId, deps.sandbox?.bucketName);
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
@@ -101,27 +104,30 @@ export function createServer(deps: ServerDeps): McpServer {
   async function invoke(tool: ToolDefinition, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
     const { confirm_token: token, ...callArgs } = args;
     const confirmToken = typeof token === "string" ? token : undefined;
-    if (tool.annotations.readOnlyHint) return (await execute(tool, callArgs, confirmToken, extra)).reply;
+    const traced = () => traceRequests(() => execute(tool, callArgs, confirmToken, extra)).then((trace) => {
+      if (trace.shapes.size) logger.log("debug", `${tool.name}: the API answered in these forms: ${[...trace.shapes].join("; ")}`);
+      return trace;
+    });
+    if (tool.annotations.readOnlyHint) return (await traced()).result.reply;
 
-    const namespace = config.namespace ?? "";
     // Keyed by namespace and credential too: over HTTP, tenants share the window but not results.
-    const key = mutations.key(tool.name, `${namespace}|${digest(config.apiKey)}`, callArgs);
+    const key = mutations.key(tool.name, `${scope.namespace}|${digest(config.apiKey)}`, callArgs);
     const started = Date.now();
     const entry = (reply: CallToolResult, requestIds: string[], confirmed: AuditEntry["confirmed"], deduplicated: boolean): AuditEntry => ({
-      time: new Date(started).toISOString(), tool: tool.name, arguments: callArgs, namespace, outcome: outcomeOf(reply),
-      request_ids: requestIds, duration_ms: Date.now() - started, deduplicated, confirmed,
+      time: new Date(started).toISOString(), tool: tool.name, arguments: callArgs, namespace: scope.namespace, credential: scope.credential,
+      outcome: outcomeOf(reply), request_ids: requestIds, duration_ms: Date.now() - started, deduplicated, confirmed,
       ...(reply.isError ? { error: textOf(reply).split("\n")[0]! } : {}),
     });
     const previous = mutations.get(key);
     if (previous) {
       const reply = asDeduplicated(await previous, mutations.windowMs);
-      audit.append(entry(reply, [], "not required", true));
+      memory.append(entry(reply, [], "not required", true));
       return reply;
     }
-    const traced = traceRequests(() => execute(tool, callArgs, confirmToken, extra));
-    const reply = await mutations.track(key, traced.then(({ result }) => ({ reply: result.reply, keep: result.mayHaveApplied })));
-    const { result, requestIds } = await traced;
-    audit.append(entry(reply, requestIds, result.confirmed, false));
+    const tracing = traced();
+    const reply = await mutations.track(key, tracing.then(({ result }) => ({ reply: result.reply, keep: result.mayHaveApplied })));
+    const { result, requestIds } = await tracing;
+    memory.append(entry(reply, requestIds, result.confirmed, false));
     if (!reply.isError) log("info", `${tool.name} ${JSON.stringify(callArgs)} → ${outcomeOf(reply)}`);
     return reply;
   }
@@ -159,6 +165,7 @@ export function createServer(deps: ServerDeps): McpServer {
       api,
       config,
       signal: extra.signal,
+      recentActions: (batchId) => memory.forBatch(batchId, scope),
       progress: async (progress, total, message) => {
         if (progressToken === undefined) return;
         await extra.sendNotification({
@@ -177,7 +184,7 @@ export function createServer(deps: ServerDeps): McpServer {
     const planned = await tool.plan!(args, ctx);
     if ("result" in planned) return { result: planned.result };
     const { plan } = planned;
-    const namespace = config.namespace ?? "";
+    const namespace = scope.namespace;
     if (token) {
       const verdict = tokens.verify(token, tool.name, args, namespace, plan.fingerprint);
       if (!verdict.ok) {
@@ -222,8 +229,14 @@ export function createServer(deps: ServerDeps): McpServer {
   return server;
 }
 
+/** The result as structured content plus its text; the notes the API's answers left in the
+ * call's trace (an unreadable body, …) are added, so no tool can forget to pass them on. */
 function structured(tool: ToolDefinition, result: Record<string, unknown>): CallToolResult {
-  return { structuredContent: result, content: [{ type: "text", text: renderResult(tool.title, result) }] };
+  const traceNotes = currentTrace()?.notes ?? [];
+  const own = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
+  const notes = [...own, ...traceNotes.filter((n) => !own.includes(n))];
+  const full = notes.length ? { ...result, notes } : result;
+  return { structuredContent: full, content: [{ type: "text", text: renderResult(tool.title, full) }] };
 }
 
 const textOf = (reply: CallToolResult) => reply.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");

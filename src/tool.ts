@@ -5,6 +5,7 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { MixpeekApi } from "./api/resources.js";
 import type { ServerConfig } from "./config.js";
+import type { RecentAction } from "./incident-memory.js";
 import { Plan, confirmTokenArg } from "./schemas.js";
 
 export interface ToolContext {
@@ -13,6 +14,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Sends an MCP progress notification when the client asked for progress; otherwise a no-op. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** What this server already did to a batch for the caller's namespace and key, newest first. */
+  recentActions(batchId: string): RecentAction[];
 }
 
 interface Annotations<Destructive extends boolean> {
@@ -97,10 +100,14 @@ function jsonSchema(shape: Shape, io: "input" | "output"): Record<string, unknow
 
 export const CONFIRMATION_REQUIRED = "confirmation_required";
 
+const notes = z.array(z.string()).optional().describe("What the API answered that this server could not read or understand");
+
 export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O>): ToolDefinition {
   const destructive = spec.annotations.destructiveHint;
   const inputShape = destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input;
-  const outputShape = spec.annotations.readOnlyHint ? spec.output : mutationOutput(spec.output, destructive);
+  // Every result may carry notes: what the API answered that could not be read.
+  const withNotes = "notes" in spec.output ? spec.output : { ...spec.output, notes };
+  const outputShape = spec.annotations.readOnlyHint ? withNotes : mutationOutput(withNotes, destructive);
   return {
     name: spec.name,
     title: spec.title,

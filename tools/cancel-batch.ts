@@ -1,14 +1,16 @@
 import { z } from "zod";
-import { isActive } from "../src/domain/status.js";
-import { activeJobs, describeJob } from "../src/domain/targets.js";
+import { mayBeActive } from "../src/domain/status.js";
+import { activeJobs, describeJob, unknownStatusNote } from "../src/domain/targets.js";
 import { batchRef, recommendations } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
+
+export const input = batchRef;
 
 export default defineTool({
   name: "cancel_batch",
   title: "Cancel batch",
   description: "Stop a whole running batch: every active tier and job. Asks for confirmation.",
-  input: batchRef,
+  input,
   output: {
     outcome: z.enum(["canceled", "not_active"]),
     batch_id: z.string(),
@@ -19,7 +21,8 @@ export default defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async plan(ref, { api, signal }) {
     const { data: batch } = await api.getBatch(ref, signal);
-    if (!isActive(batch.status)) {
+    // Only a status known to be final means there is nothing to cancel.
+    if (!mayBeActive(batch.status)) {
       return { result: { outcome: "not_active" as const, batch_id: ref.batch_id, status: batch.status ?? null, task_id: batch.task_id ?? null, recommendations: [] } };
     }
     const tiers = batch.tier_tasks ?? [];
@@ -32,6 +35,7 @@ export default defineTool({
         affects: [
           ...jobs.map((job) => `stops ${describeJob(job)}`),
           ...(pending.length ? [`tier(s) ${pending.join(", ")} will not run`] : []),
+          ...unknownStatusNote(`Batch ${ref.batch_id}`, batch.status),
         ],
         fingerprint: `${batch.status}|${jobs.map((j) => j.ray_job_id).sort().join(",")}`,
       },
@@ -42,8 +46,8 @@ export default defineTool({
     return {
       outcome: "canceled" as const,
       batch_id: ref.batch_id,
-      status: data.status,
-      task_id: data.task_id,
+      status: data.status ?? null,
+      task_id: data.task_id ?? null,
       recommendations: [],
     };
   },

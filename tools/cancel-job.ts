@@ -1,17 +1,19 @@
 import { z } from "zod";
-import { waitStep } from "../src/domain/recommend.js";
-import { isActive } from "../src/domain/status.js";
-import { describeJob, loadTier, tierFingerprint } from "../src/domain/targets.js";
+import { waitStep } from "../src/domain/next-steps.js";
+import { mayBeActive } from "../src/domain/status.js";
+import { activeJobs, describeJob, loadTier, tierFingerprint, unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
 import { rayJobIdArg, recommendations, tierRef } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 import { ToolRefusal } from "../src/tool-errors.js";
 
+export const input = { ...tierRef, ray_job_id: rayJobIdArg };
+
 export default defineTool({
   name: "cancel_job",
   title: "Cancel one extractor job",
   description: "Stop one failing Ray job in a multi-extractor tier and leave the other extractors running. Asks for confirmation.",
-  input: { ...tierRef, ray_job_id: rayJobIdArg },
+  input,
   output: {
     outcome: z.enum(["canceled", "not_active"]),
     batch_id: z.string(),
@@ -29,15 +31,21 @@ export default defineTool({
     if (!job) {
       throw new ToolRefusal(`tier ${args.tier_num} has no job ${args.ray_job_id} (jobs: ${jobs.map((j) => j.ray_job_id).join(", ") || "none"}). Nothing was changed.`);
     }
-    if (!isActive(job.status)) {
+    // A job reported FAILED in a tier still running may be crash-looping (Ray restarts it): it
+    // can still be stopped. Only a job known to be finished has nothing to cancel.
+    const cancellable = mayBeActive(job.status) || (job.status === "FAILED" && mayBeActive(tier.status));
+    if (!cancellable) {
       return { result: { outcome: "not_active" as const, batch_id: args.batch_id, tier_num: args.tier_num, ray_job_id: args.ray_job_id, job_status: job.status ?? null, message: `Job ${args.ray_job_id} is ${job.status}; there is nothing to cancel.`, recommendations: [] } };
     }
-    const others = jobs.filter((j) => j !== job && isActive(j.status)).length;
+    const others = activeJobs(tier).filter((j) => j !== job).length;
     return {
       plan: {
         action: "Cancel job",
         target: `job ${describeJob(job)} in tier ${args.tier_num} of batch ${args.batch_id}`,
-        affects: [`stops ${describeJob(job)}; its ${job.extractor_type} output will be missing`, `${others} other job(s) keep running`],
+        affects: [
+          `stops ${describeJob(job)}; its ${job.extractor_type ?? "extractor's"} output will be missing`, `${others} other job(s) keep running`,
+          ...unknownStatusNote(`Job ${args.ray_job_id}`, job.status),
+        ],
         fingerprint: `${tierFingerprint(tier)}|${job.status}`,
       },
     };

@@ -1,16 +1,18 @@
 import { z } from "zod";
-import { diagnoseStep } from "../src/domain/recommend.js";
-import { isActive } from "../src/domain/status.js";
-import { activeJobs, describeJob, loadTier, tierFingerprint } from "../src/domain/targets.js";
+import { diagnoseStep, step } from "../src/domain/next-steps.js";
+import { mayBeActive } from "../src/domain/status.js";
+import { activeJobs, describeJob, loadTier, tierFingerprint, unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
 import { recommendations, tierRef } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
+export const input = tierRef;
+
 export default defineTool({
   name: "cancel_tier",
   title: "Cancel tier",
-  description: "Stop every Ray job of one tier; later tiers do not run. Use on a stuck tier before retry_tier. Asks for confirmation.",
-  input: tierRef,
+  description: "Stop every Ray job of one tier; later tiers do not run. Use on a stuck tier after detect_stuck_tier, then retry_tier. Asks for confirmation.",
+  input,
   output: {
     outcome: z.enum(["canceled", "not_active"]),
     batch_id: z.string(),
@@ -24,7 +26,8 @@ export default defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async plan(args, { api, signal }) {
     const { batch, tier } = await loadTier(api, args, signal);
-    if (!isActive(tier.status)) {
+    // Only a status known to be final means there is nothing to cancel.
+    if (!mayBeActive(tier.status)) {
       return { result: { outcome: "not_active" as const, batch_id: args.batch_id, tier_num: args.tier_num, tier_status: tier.status ?? null, batch_status: batch.status ?? null, canceled_job_ids: [], message: `Tier ${args.tier_num} is ${tier.status}; there is nothing to cancel.`, recommendations: [] } };
     }
     const later = (batch.tier_tasks ?? []).filter((t) => t.tier_num > args.tier_num).map((t) => t.tier_num);
@@ -35,13 +38,18 @@ export default defineTool({
         affects: [
           ...activeJobs(tier).map((job) => `stops ${describeJob(job)}`),
           ...(later.length ? [`tier(s) ${later.join(", ")} will not run`] : []),
+          ...unknownStatusNote(`Tier ${args.tier_num}`, tier.status),
         ],
         fingerprint: tierFingerprint(tier),
       },
     };
   },
-  async run({ bucket, batch_id, tier_num }, { api, signal }) {
+  async run({ bucket, batch_id, tier_num }, { api, signal, recentActions }) {
     const { data } = await api.cancelTier({ bucket, batch_id, tier_num }, signal);
+    // In the stuck-tier flow (detected, canceled) the next step is the rerun; otherwise the
+    // cancellation may have been the point, and a diagnosis shows what is left.
+    const stuckFlow = recentActions(batch_id).some((a) => a.tool === "detect_stuck_tier" && a.arguments["tier_num"] === tier_num);
+    const diagnose = diagnoseStep({ bucket, batch_id }, "diagnose_batch shows the batch after the cancellation and what is left to do.");
     return {
       outcome: "canceled" as const,
       batch_id,
@@ -50,7 +58,10 @@ export default defineTool({
       batch_status: data.batch_status ?? null,
       canceled_job_ids: data.canceled_job_ids ?? [],
       message: clip(data.message) ?? null,
-      recommendations: [diagnoseStep({ bucket, batch_id }, `Tier ${tier_num} is canceled. To rerun it, retry_tier (optionally with other resources); diagnose_batch shows the batch now.`)],
+      recommendations: stuckFlow
+        ? [step("retry_tier", { bucket, batch_id, tier_num }, `Retry tier ${tier_num}`,
+          `Stuck tier ${tier_num} is canceled; retry_tier reruns it (add memory_bytes or requires_gpu to change its resources) and earlier tiers keep their results.`), diagnose]
+        : [diagnose],
     };
   },
 });

@@ -1,25 +1,28 @@
 import { z } from "zod";
 import { bucketArg, idString, recommendations } from "../src/schemas.js";
 import { clip } from "../src/domain/views.js";
+import { step } from "../src/domain/next-steps.js";
 import { defineTool } from "../src/tool.js";
+
+export const input = {
+  bucket: bucketArg,
+  confirmations: z.array(z.object({
+    upload_id: idString("Upload id", '"upl_a1b2c3d4e5f6g7h8"'),
+    etag: z.string().min(1).max(200).optional().describe("ETag returned by storage for the upload"),
+    file_size_bytes: z.number().int().min(1).optional(),
+  })).min(1).max(100).describe("Uploads to confirm, all in this bucket"),
+};
 
 export default defineTool({
   name: "confirm_uploads",
   title: "Confirm uploads",
   description: "Confirm 1–100 finished presigned uploads of a bucket so their objects are created; runs as a task to watch with get_task.",
-  input: {
-    bucket: bucketArg,
-    confirmations: z.array(z.object({
-      upload_id: idString("Upload id", '"upl_a1b2c3d4e5f6g7h8"'),
-      etag: z.string().min(1).max(200).optional().describe("ETag returned by storage for the upload"),
-      file_size_bytes: z.number().int().min(1).optional(),
-    })).min(1).max(100).describe("Uploads to confirm, all in this bucket"),
-  },
+  input,
   output: {
     outcome: z.literal("accepted"),
-    task_id: z.string(),
-    status: z.string(),
-    confirmations_count: z.number(),
+    task_id: z.string().nullable(),
+    status: z.string().nullable(),
+    confirmations_count: z.number().nullable(),
     message: z.string().nullable(),
     recommendations,
   },
@@ -28,17 +31,13 @@ export default defineTool({
     const { data } = await api.confirmUploads(bucket, confirmations, signal);
     return {
       outcome: "accepted" as const,
-      task_id: data.task_id,
-      status: data.status,
-      confirmations_count: data.confirmations_count,
+      task_id: data.task_id ?? null,
+      status: data.status ?? null,
+      confirmations_count: data.confirmations_count ?? null,
       message: clip(data.message) ?? null,
-      recommendations: [{
-        title: "Watch the confirmation task",
-        rationale: "Confirmation runs in the background; get_task reports when the objects exist.",
-        risk: "low" as const,
-        tool: "get_task",
-        arguments: { task_id: data.task_id },
-      }],
+      recommendations: data.task_id
+        ? [step("get_task", { task_id: data.task_id }, "Watch the confirmation task", "Confirmation runs in the background; get_task reports when the objects exist.")]
+        : [],
     };
   },
 });

@@ -1,21 +1,25 @@
 import { z } from "zod";
-import { waitStep } from "../src/domain/recommend.js";
+import { STUCK_AFTER_MS } from "../src/domain/diagnosis.js";
+import { diagnoseStep, step, waitStep } from "../src/domain/next-steps.js";
+import { mayBeActive } from "../src/domain/status.js";
 import { clip } from "../src/domain/views.js";
 import { recommendations, tierRef } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
+export const input = tierRef;
+
 export default defineTool({
   name: "detect_stuck_tier",
   title: "Detect stuck tier",
-  description: "Ask the API whether an IN_PROGRESS tier is stuck (no activity for minutes); a stuck tier's stalled jobs are marked failed so it can be rerun. Safe to repeat.",
-  input: tierRef,
+  description: "Ask the API whether a running tier is stuck (no activity for minutes), then read the tier back. Step 1 of the stuck flow: detect, cancel_tier, retry_tier. Safe to repeat.",
+  input,
   output: {
-    outcome: z.enum(["stuck_detected", "not_stuck"]),
+    outcome: z.enum(["stuck_detected", "not_stuck", "detection_unclear"]).describe("The API's verdict; detection_unclear when its answer did not say"),
     batch_id: z.string(),
     tier_num: z.number(),
     stale_seconds: z.number().nullable(),
     affected_job_ids: z.array(z.string()),
-    tier_status: z.string().nullable(),
+    tier_status: z.string().nullable().describe("The tier's status read back after detection; null when it could not be read"),
     message: z.string().nullable(),
     recommendations,
   },
@@ -23,24 +27,40 @@ export default defineTool({
   async run({ bucket, batch_id, tier_num }, { api, signal }) {
     const ref = { bucket, batch_id };
     const { data } = await api.healTier({ ...ref, tier_num }, "detect_stuck", signal);
-    const stuck = data.stuck === true;
+    // Whether detection also stopped the tier differs between API versions: look, don't assume.
+    const after = await api.getBatch(ref, signal).catch(() => undefined);
+    const tier = after?.data.tier_tasks?.find((t) => t.tier_num === tier_num);
+    const lastActivity = Date.parse(tier?.last_activity_at ?? "");
+    const idleMs = after && !Number.isNaN(lastActivity) ? after.serverTime - lastActivity : null;
+    const outcome = data.stuck === true ? "stuck_detected" as const : data.stuck === false ? "not_stuck" as const : "detection_unclear" as const;
+    const staleSeconds = data.stale_seconds ?? (idleMs === null ? null : Math.round(idleMs / 1000));
     return {
-      outcome: stuck ? "stuck_detected" as const : "not_stuck" as const,
+      outcome,
       batch_id,
       tier_num,
-      stale_seconds: data.stale_seconds ?? null,
+      stale_seconds: staleSeconds,
       affected_job_ids: data.affected_job_ids ?? [],
-      tier_status: data.tier_status ?? null,
+      tier_status: tier?.status ?? null,
       message: clip(data.message) ?? null,
-      recommendations: stuck
-        ? [{
-          title: `Resubmit the batch from tier ${tier_num}`,
-          rationale: `Tier ${tier_num} was stuck and is now ${data.tier_status ?? "failed"}; resubmitting from it reruns the tier and keeps earlier tiers' results.`,
-          risk: "low" as const,
-          tool: "resubmit_batch",
-          arguments: { ...ref, from_tier: tier_num },
-        }]
-        : [waitStep(ref, "The tier is not stuck; it is still making progress.")],
+      recommendations: nextSteps(),
     };
+
+    function nextSteps() {
+      if (!tier) return [diagnoseStep(ref, `Tier ${tier_num} could not be read back after detection; diagnose_batch shows its state and the next step.`)];
+      if (tier.status === "FAILED" || tier.status === "CANCELED") {
+        return [step("retry_tier", { ...ref, tier_num }, `Retry tier ${tier_num}`,
+          `Detection left tier ${tier_num} ${tier.status}; retry_tier reruns it (and the tiers after it) while earlier tiers keep their results.`)];
+      }
+      if (!mayBeActive(tier.status)) return [diagnoseStep(ref, `Tier ${tier_num} is ${tier.status} now; diagnose_batch shows what is left.`)];
+      const idle = idleMs !== null && idleMs >= STUCK_AFTER_MS;
+      if (outcome === "stuck_detected" || (outcome === "detection_unclear" && idle)) {
+        return [step("cancel_tier", { ...ref, tier_num }, `Cancel stuck tier ${tier_num}`,
+          `${outcome === "stuck_detected" ? "The API confirmed" : "The API's answer did not say, but the tier shows"} no progress${staleSeconds === null ? "" : ` for ${Math.round(staleSeconds / 60)} min`}, and tier ${tier_num} still shows ${tier.status}. Cancel it, then retry_tier reruns it.`,
+          "medium")];
+      }
+      return [waitStep(ref, outcome === "not_stuck"
+        ? "The API says the tier is not stuck (it may be waiting for a GPU node); wait_for_batch watches it."
+        : "The API's answer did not say, and the tier shows recent activity; wait_for_batch watches it.")];
+    }
   },
 });

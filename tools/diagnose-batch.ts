@@ -1,39 +1,47 @@
 import { z } from "zod";
 import { MixpeekApiError } from "../src/api/errors.js";
 import type { Diagnosis } from "../src/api/wire.js";
-import { EventView, TierFinding, computeFindings, summarise } from "../src/domain/diagnosis.js";
+import { EventView, type FailedDocumentsRead, TierFinding, computeFindings, summarise } from "../src/domain/diagnosis.js";
 import { recommend } from "../src/domain/recommend.js";
+import { statusClass } from "../src/domain/status.js";
 import { FailureGroupView, clip } from "../src/domain/views.js";
 import { batchRef, recommendations } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
 /** Failed documents read to group errors; the API's count stays exact beyond it. */
 const SAMPLE_SIZE = 500;
+const RECENT_ACTIONS = 10;
+
+const describeFailure = (error: unknown) => (error instanceof MixpeekApiError ? `HTTP ${error.status ?? "-"} ${error.name}` : "error");
+
+export const input = batchRef;
 
 export default defineTool({
   name: "diagnose_batch",
   title: "Diagnose batch",
-  description: "Why a batch failed or is stuck: cause, per-tier findings, failed documents grouped by error, and recommended fixes with ready tool arguments. Use first on any failing batch.",
-  input: batchRef,
+  description: "Why a batch failed or is stuck: cause, per-tier findings, failed documents grouped by error, what was already tried, and recommended fixes with ready tool arguments. Use first on any failing batch.",
+  input,
   output: {
     batch_id: z.string(),
     status: z.string(),
-    failure_category: z.string().nullable().describe("infrastructure | timeout | orphaned | pipeline, null when healthy"),
+    failure_category: z.string().nullable().describe("infrastructure | timeout | orphaned | pipeline, null when none"),
     summary: z.string(),
     infrastructure_events: z.array(EventView),
     tiers: z.array(TierFinding),
     failed_documents: z.object({
-      total: z.number(),
+      total: z.number().nullable().describe("null when the API did not say"),
       sampled: z.number(),
       groups: z.array(FailureGroupView),
       groups_omitted: z.number(),
     }),
     api_recommendations: z.array(z.string()),
+    recent_actions: z.array(z.object({ tool: z.string(), summary: z.string(), outcome: z.string(), at: z.string() }))
+      .describe("What this server already did to the batch, newest first"),
     notes: z.array(z.string()),
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(ref, { api, signal }) {
+  async run(ref, { api, signal, recentActions }) {
     const notes: string[] = [];
     const [{ data: batch, serverTime }, diagnosis] = await Promise.all([
       api.getBatch(ref, signal),
@@ -41,23 +49,28 @@ export default defineTool({
         // The diagnose route is newer than every spec; without it we diagnose from the batch
         // alone. If the batch itself is unreachable, getBatch reports that error.
         if (!(error instanceof MixpeekApiError)) throw error;
-        notes.push(`The API's diagnose endpoint failed (${error.status ?? error.name}); findings come from the batch alone.`);
+        notes.push(`The API's diagnose endpoint failed (${describeFailure(error)}); findings come from the batch alone.`);
         return undefined;
       }),
     ]);
-    const failedCount = diagnosis?.failed_document_count ?? Object.values(batch.error_summary ?? {}).reduce((a, b) => a + b, 0);
-    const failed = failedCount > 0
+    const failed = mayHaveFailedDocuments(batch.status, diagnosis?.failed_document_count, batch.error_summary)
       ? await api.listFailedDocuments(ref, { limit: SAMPLE_SIZE }, signal).then(
-        (r) => ({ documents: r.data.documents ?? [], total: r.data.total ?? failedCount }),
+        ({ data }): FailedDocumentsRead => {
+          if (data.items === null) notes.push(`The failed-documents answer held no list this server recognises (keys: ${(data.received_keys ?? []).join(", ") || "none"}).`);
+          return { documents: data.items, total: data.total ?? null };
+        },
         (error: unknown) => {
-          notes.push(`Failed documents could not be read (${error instanceof MixpeekApiError ? error.status ?? error.name : "error"}); groups come from the API's sample.`);
+          notes.push(`Failed documents could not be read (${describeFailure(error)}).`);
           return undefined;
         })
       : undefined;
     const findings = computeFindings(batch, diagnosis, failed, serverTime);
-    if (findings.sampled_documents < findings.failed_document_count) {
-      notes.push(`Error groups are computed from ${findings.sampled_documents} of ${findings.failed_document_count} failed documents; list_failed_documents pages through all.`);
+    notes.push(...findings.notes);
+    const count = findings.failed_document_count;
+    if (count !== null && findings.sampled_documents && findings.sampled_documents < count) {
+      notes.push(`Error groups are computed from ${findings.sampled_documents} of ${count} failed documents; list_failed_documents pages through all.`);
     }
+    const history = recentActions(ref.batch_id);
     return {
       batch_id: findings.batch_id,
       status: findings.status,
@@ -66,14 +79,23 @@ export default defineTool({
       infrastructure_events: findings.events.slice(0, 10),
       tiers: findings.tiers,
       failed_documents: {
-        total: findings.failed_document_count,
+        total: count,
         sampled: findings.sampled_documents,
         groups: findings.failure_groups,
         groups_omitted: findings.failure_groups_omitted,
       },
-      api_recommendations: (diagnosis?.recommendations ?? []).slice(0, 5).map((r) => clip(r, 200)!),
+      api_recommendations: findings.api_recommendations.slice(0, 5).map((r) => clip(r.text ?? r.action ?? "", 200)!),
+      recent_actions: history.slice(0, RECENT_ACTIONS).map(({ tool, summary, outcome, at }) => ({ tool, summary: clip(summary, 120)!, outcome, at })),
       notes,
-      recommendations: recommend(findings, ref),
+      recommendations: recommend(findings, ref, history),
     };
   },
 });
+
+/** Whether reading the failed documents can tell anything: any count above zero, or a status
+ * that does not rule failures out (only a plain COMPLETED, running or draft batch does). */
+function mayHaveFailedDocuments(status: string | null | undefined, count: number | null | undefined, summary: Record<string, number | null | undefined> | null | undefined): boolean {
+  if (typeof count === "number") return count > 0;
+  if (Object.values(summary ?? {}).some((n) => (n ?? 0) > 0)) return true;
+  return status !== "COMPLETED" && statusClass(status) !== "active" && statusClass(status) !== "idle";
+}

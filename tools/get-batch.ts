@@ -3,11 +3,13 @@ import { nextStepsForStatus } from "../src/domain/recommend.js";
 import { batchRef, recommendations } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
+export const input = batchRef;
+
 export default defineTool({
   name: "get_batch",
   title: "Get batch",
   description: "A batch's status per tier: progress, extractor jobs with ray_job_id, last activity, submission resources, error summary and stage timings.",
-  input: batchRef,
+  input,
   output: { ...BatchView.shape, recommendations },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(ref, { api, signal }) {

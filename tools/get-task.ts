@@ -7,11 +7,13 @@ import { defineTool } from "../src/tool.js";
 
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
+export const input = { task_id: idString("Task id", '"2d322a05-3178-4eca-aac6-b82b0a0313aa"') };
+
 export default defineTool({
   name: "get_task",
   title: "Get task",
   description: "Status of an asynchronous task (batch processing, upload confirmation) by task_id.",
-  input: { task_id: idString("Task id", '"2d322a05-3178-4eca-aac6-b82b0a0313aa"') },
+  input,
   output: {
     task_id: z.string(),
     task_type: z.string(),
@@ -32,9 +34,9 @@ export default defineTool({
     const batchId = str(extra["batch_id"]);
     const bucketId = str(extra["bucket_id"]);
     return {
-      task_id: data.task_id,
-      task_type: data.task_type,
-      status: data.status,
+      task_id: data.task_id ?? task_id,
+      task_type: data.task_type ?? "unknown",
+      status: data.status ?? "UNKNOWN",
       terminal: isTerminal(data.status),
       ...(data.error ? { error: clip(data.error)! } : {}),
       batch_id: batchId,
@@ -42,7 +44,7 @@ export default defineTool({
       current_tier: typeof extra["current_tier"] === "number" ? extra["current_tier"] : null,
       total_tiers: typeof extra["total_tiers"] === "number" ? extra["total_tiers"] : null,
       outputs: (data.outputs ?? []).slice(0, 10).map((o) => clip(typeof o === "string" ? o : JSON.stringify(o), 200)!),
-      recommendations: batchId && bucketId ? nextStepsForStatus(data.status, { bucket: bucketId, batch_id: batchId }) : [],
+      recommendations: batchId && bucketId ? nextStepsForStatus(data.status ?? "UNKNOWN", { bucket: bucketId, batch_id: batchId }) : [],
     };
   },
 });

@@ -1,22 +1,25 @@
 import { z } from "zod";
 import { TASK_STATUSES } from "../src/api/wire.js";
-import { diagnoseStep } from "../src/domain/recommend.js";
+import { BadResponseError } from "../src/api/errors.js";
+import { diagnoseStep } from "../src/domain/next-steps.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
 import { bucketArg, limitArg, offsetArg, recommendations } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
 const DEFAULT_LIMIT = 20;
 
+export const input = {
+  bucket: bucketArg,
+  status: z.enum(TASK_STATUSES).optional().describe('Only batches in this status, e.g. "FAILED"'),
+  limit: limitArg(100, DEFAULT_LIMIT),
+  offset: offsetArg,
+};
+
 export default defineTool({
   name: "list_batches",
   title: "List batches",
   description: "List a bucket's batches, newest first, with status and failed tiers. Start here to find a batch_id.",
-  input: {
-    bucket: bucketArg,
-    status: z.enum(TASK_STATUSES).optional().describe('Only batches in this status, e.g. "FAILED"'),
-    limit: limitArg(100, DEFAULT_LIMIT),
-    offset: offsetArg,
-  },
+  input,
   output: {
     bucket: z.string(),
     total_count: z.number(),
@@ -28,17 +31,26 @@ export default defineTool({
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run({ bucket, status, limit = DEFAULT_LIMIT, offset = 0 }, { api, signal }) {
-    const { data } = await api.listBatches(bucket, { ...(status ? { status } : {}), offset, limit }, signal);
-    const batches = data.results.slice(0, limit).map(batchSummary);
+    const { data, status: httpStatus, requestId } = await api.listBatches(bucket, { ...(status ? { status } : {}), offset, limit }, signal);
+    // No list is not an empty list: say so rather than report "no batches".
+    if (!data.items) {
+      throw new BadResponseError({
+        message: `The API's list answer held no list of batches this server recognises (keys: ${(data.received_keys ?? []).join(", ") || "none"}).`,
+        status: httpStatus, requestId, operation: "listBatches",
+      });
+    }
+    const batches = data.items.slice(0, limit).map(batchSummary);
+    const total = data.total ?? offset + batches.length;
     const next = offset + batches.length;
     const failed = batches.find((b) => b.status === "FAILED" || b.status === "COMPLETED_WITH_ERRORS");
     return {
       bucket,
-      total_count: data.total_count,
+      total_count: total,
       offset,
       returned: batches.length,
-      next_offset: next < data.total_count && batches.length > 0 ? next : null,
+      next_offset: (data.total === null ? batches.length === limit : next < total) && batches.length > 0 ? next : null,
       batches,
+      ...(data.total === null ? { notes: ["The API sent no total: total_count counts only the batches seen up to this page."] } : {}),
       recommendations: failed
         ? [diagnoseStep({ bucket, batch_id: failed.batch_id }, `Batch ${failed.batch_id} is ${failed.status}; diagnose_batch finds the cause and the fix.`)]
         : [],

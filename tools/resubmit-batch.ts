@@ -1,14 +1,16 @@
 import { z } from "zod";
-import { waitStep } from "../src/domain/recommend.js";
+import { waitStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
 import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
+
+export const input = { ...batchRef, from_tier: tierNumArg.optional().describe("First tier to rerun, e.g. 1 (default 0: all tiers)") };
 
 export default defineTool({
   name: "resubmit_batch",
   title: "Resubmit batch",
   description: "Rerun a FAILED or CANCELED batch from a tier (default 0); earlier tiers keep their results. For lost (orphaned) or timed-out tiers.",
-  input: { ...batchRef, from_tier: tierNumArg.optional().describe("First tier to rerun, e.g. 1 (default 0: all tiers)") },
+  input,
   output: {
     outcome: z.literal("resubmitted"),
     batch_id: z.string(),

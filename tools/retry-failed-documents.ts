@@ -1,19 +1,21 @@
 import { z } from "zod";
-import { diagnoseStep, waitStep } from "../src/domain/recommend.js";
+import { diagnoseStep, waitStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
 import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
+
+export const input = {
+  ...batchRef,
+  retry_mode: z.enum(["transient_only", "all"]).optional().describe('"transient_only" (default) or "all"'),
+  tier_nums: z.array(tierNumArg).max(100).optional().describe("Only failures from these tiers, e.g. [1]; default all tiers"),
+  max_retry_count: z.number().int().min(1).max(10).optional().describe("Skip documents already retried this many times, 1–10 (default 3)"),
+};
 
 export default defineTool({
   name: "retry_failed_documents",
   title: "Retry failed documents",
   description: 'Reprocess a batch\'s failed documents. retry_mode "transient_only" (default) retries network/resource errors only; "all" also retries permanent errors, only after their cause is fixed.',
-  input: {
-    ...batchRef,
-    retry_mode: z.enum(["transient_only", "all"]).optional().describe('"transient_only" (default) or "all"'),
-    tier_nums: z.array(tierNumArg).max(100).optional().describe("Only failures from these tiers, e.g. [1]; default all tiers"),
-    max_retry_count: z.number().int().min(1).max(10).optional().describe("Skip documents already retried this many times, 1–10 (default 3)"),
-  },
+  input,
   output: {
     outcome: z.enum(["retrying", "nothing_to_retry"]),
     batch_id: z.string(),

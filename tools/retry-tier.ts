@@ -1,22 +1,24 @@
 import { z } from "zod";
-import { waitStep } from "../src/domain/recommend.js";
+import { waitStep } from "../src/domain/next-steps.js";
 import { ResourcesView, clip, resourcesView } from "../src/domain/views.js";
 import { recommendations, tierRef } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 
 const GIB = 2 ** 30;
 
+export const input = {
+  ...tierRef,
+  requires_gpu: z.boolean().optional().describe("Run on a GPU node"),
+  num_cpus: z.number().positive().max(128).optional().describe("CPUs per worker, e.g. 4"),
+  memory_bytes: z.number().int().min(256 * 2 ** 20).max(1024 * GIB).optional().describe("Memory per worker in bytes, e.g. 17179869184 (16 GiB)"),
+  priority: z.number().int().min(0).max(1000).optional().describe("Scheduling priority, e.g. 50"),
+};
+
 export default defineTool({
   name: "retry_tier",
   title: "Retry tier with new resources",
   description: "Rerun a FAILED or CANCELED tier, optionally with more memory, CPUs, a GPU or another priority (e.g. after an out-of-memory kill). Later tiers rerun after it.",
-  input: {
-    ...tierRef,
-    requires_gpu: z.boolean().optional().describe("Run on a GPU node"),
-    num_cpus: z.number().positive().max(128).optional().describe("CPUs per worker, e.g. 4"),
-    memory_bytes: z.number().int().min(256 * 2 ** 20).max(1024 * GIB).optional().describe("Memory per worker in bytes, e.g. 17179869184 (16 GiB)"),
-    priority: z.number().int().min(0).max(1000).optional().describe("Scheduling priority, e.g. 50"),
-  },
+  input,
   output: {
     outcome: z.literal("retrying"),
     batch_id: z.string(),

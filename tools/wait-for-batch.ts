@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { nextStepsForStatus, waitStep } from "../src/domain/recommend.js";
+import { waitStep } from "../src/domain/next-steps.js";
+import { nextStepsForStatus } from "../src/domain/recommend.js";
 import { isTerminal } from "../src/domain/status.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
 import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
@@ -10,15 +11,17 @@ import { sleep } from "../src/sleep.js";
 const DEFAULT_TIMEOUT_S = 25;
 const MAX_TIMEOUT_S = 50;
 
+export const input = {
+  ...batchRef,
+  timeout_seconds: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe(`Seconds to wait, 1–${MAX_TIMEOUT_S}`),
+  tier_num: tierNumArg.optional().describe("Wait only for this tier"),
+};
+
 export default defineTool({
   name: "wait_for_batch",
   title: "Wait for batch",
   description: `Poll a batch (or one tier) until it reaches a terminal status or timeout_seconds (default ${DEFAULT_TIMEOUT_S}, max ${MAX_TIMEOUT_S}), reporting progress. Call again if still running.`,
-  input: {
-    ...batchRef,
-    timeout_seconds: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe(`Seconds to wait, 1–${MAX_TIMEOUT_S}`),
-    tier_num: tierNumArg.optional().describe("Wait only for this tier"),
-  },
+  input,
   output: {
     batch_id: z.string(),
     status: z.string(),
@@ -44,6 +47,7 @@ export default defineTool({
       const watched = tier_num === undefined ? data.status : tier?.status;
       const done = tiers.filter((t) => t.status === "COMPLETED").length;
       await progress(done, tiers.length || undefined, `${data.status}: ${done}/${tiers.length} tiers completed`);
+      // A status we do not know is never read as finished: polling goes on until the timeout.
       const finished = isTerminal(watched);
       const remaining = deadline - Date.now();
       if (finished || remaining <= 0) {

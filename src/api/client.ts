@@ -1,5 +1,6 @@
 // The one core HTTP client: auth and namespace headers, timeouts, bounded bodies, typed errors,
-// and retries that are safe (GETs only; a POST that may have reached the server is never resent).
+// and retries that are safe (operations that only read; a write that may have reached the server
+// is never resent). A 2xx answer to a write means it was applied, whatever its body.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
 import type { z } from "zod";
 import { NAME, VERSION } from "../version.js";
@@ -7,9 +8,9 @@ import {
   BadResponseError, ConnectionError, MixpeekApiError, RateLimitError, TimeoutError,
   errorFromResponse, parseRetryAfter,
 } from "./errors.js";
-import { ROUTES, buildPath, type Operation, type RouteParams } from "./routes.js";
+import { ROUTES, buildPath, isRead, type Operation, type RouteParams } from "./routes.js";
 import { sleep } from "../sleep.js";
-import { recordRequestId } from "./trace.js";
+import { recordNote, recordRequestId } from "./trace.js";
 
 export interface ClientOptions {
   baseUrl: string;
@@ -91,17 +92,24 @@ export class MixpeekClient {
       body = JSON.stringify(options.body);
       headers["content-type"] = "application/json";
     }
-    const retries = route.method === "GET" ? this.maxRetries : 0;
+    const retries = isRead(operation) ? this.maxRetries : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        const raw = await this.send(operation, route.method, url, headers, body, options.signal);
-        const parsed = schema.safeParse(raw.json);
-        if (!parsed.success) {
-          throw new BadResponseError({
-            message: `The API answered ${operation} with an unexpected body shape (${parsed.error.issues
-              .slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}).`,
-            status: raw.status, requestId: raw.requestId, operation,
-          });
+        const raw = await this.send(operation, url, headers, body, options.signal);
+        const parsed = raw.json === NOT_JSON ? undefined : schema.safeParse(raw.json);
+        if (!parsed?.success) {
+          const what = parsed ? `an unexpected body shape (${parsed.error.issues
+            .slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")})` : `a body that is not JSON${raw.bodyDescription}`;
+          // A write answered 2xx was applied: report it applied with what is known, never as a
+          // failure that a retry might fix (the retry would apply it twice).
+          if (!isRead(operation)) {
+            const fallback = schema.safeParse({});
+            if (fallback.success) {
+              recordNote(`The API answered ${operation} with HTTP ${raw.status} and ${what}: the change was applied; its details are unknown.`);
+              return { data: fallback.data, status: raw.status, requestId: raw.requestId, serverTime: raw.serverTime };
+            }
+          }
+          throw new BadResponseError({ message: `The API answered ${operation} with HTTP ${raw.status} but ${what}.`, status: raw.status, requestId: raw.requestId, operation });
         }
         return { data: parsed.data, status: raw.status, requestId: raw.requestId, serverTime: raw.serverTime };
       } catch (error) {
@@ -128,9 +136,9 @@ export class MixpeekClient {
   }
 
   private async send(
-    operation: Operation, method: "GET" | "POST", url: string, headers: Record<string, string>,
-    body: string | undefined, signal: AbortSignal | undefined,
-  ): Promise<{ status: number; json: unknown; requestId: string | undefined; serverTime: number }> {
+    operation: Operation, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined,
+  ): Promise<{ status: number; json: unknown; bodyDescription: string; requestId: string | undefined; serverTime: number }> {
+    const method = ROUTES[operation].method;
     // Our own deadlines, precise to the millisecond: undici's timers are coarse (about 1 s)
     // and would let a 300 ms timeout wait far longer.
     const headersDeadline = new AbortController();
@@ -142,7 +150,7 @@ export class MixpeekClient {
         signal: signal ? AbortSignal.any([signal, headersDeadline.signal]) : headersDeadline.signal,
       });
     } catch (error) {
-      throw this.transportError(headersDeadline.signal.aborted ? headersDeadline.signal.reason : error, operation, method, undefined);
+      throw this.transportError(headersDeadline.signal.aborted ? headersDeadline.signal.reason : error, operation, undefined);
     } finally {
       clearTimeout(timer);
     }
@@ -153,19 +161,13 @@ export class MixpeekClient {
       text = await this.readBounded(response.body);
     } catch (error) {
       if (error instanceof MixpeekApiError) throw Object.assign(error, { requestId, status: response.statusCode, operation });
-      throw this.transportError(error, operation, method, requestId);
+      throw this.transportError(error, operation, requestId);
     }
     const status = response.statusCode;
     const json = parseJson(text);
     if (status >= 200 && status < 300) {
-      if (json === NOT_JSON) {
-        throw new BadResponseError({
-          message: `The API answered ${operation} with HTTP ${status} but a body that is not JSON${describeBody(text, response.headers["content-type"])}.`,
-          status, requestId, operation,
-        });
-      }
       const date = Date.parse(String(response.headers["date"] ?? ""));
-      return { status, json, requestId, serverTime: Number.isNaN(date) ? Date.now() : date };
+      return { status, json, bodyDescription: describeBody(text, response.headers["content-type"]), requestId, serverTime: Number.isNaN(date) ? Date.now() : date };
     }
     const retryAfter = response.headers["retry-after"];
     const error = errorFromResponse(status, json === NOT_JSON ? undefined : json, {
@@ -200,10 +202,10 @@ export class MixpeekClient {
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  private transportError(error: unknown, operation: Operation, method: string, requestId: string | undefined): MixpeekApiError {
+  private transportError(error: unknown, operation: Operation, requestId: string | undefined): MixpeekApiError {
     if (error instanceof MixpeekApiError) return error;
     const code = (error as { code?: string }).code ?? "";
-    const mayHaveReached = method !== "GET" && !NOT_SENT_CODES.has(code);
+    const mayHaveReached = !isRead(operation) && !NOT_SENT_CODES.has(code);
     const unknownNote = mayHaveReached ? " The request may have reached the API: its outcome is unknown." : "";
     if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError
       || error instanceof undiciErrors.ConnectTimeoutError) {

@@ -1,6 +1,7 @@
 // One error class per failure kind, each carrying what a human or an agent needs to decide the
 // next step: HTTP status, the API's error type, the request id, and whether retrying can help.
-import { ErrorEnvelope, FastApiValidation } from "./wire.js";
+import { recordShape } from "./trace.js";
+import { ErrorEnvelope, FastApiDetail, FastApiValidation } from "./wire.js";
 
 export interface ApiErrorInit {
   message: string;
@@ -73,7 +74,9 @@ export function errorFromResponse(
 ): MixpeekApiError {
   const envelope = ErrorEnvelope.safeParse(body);
   const fastApi = FastApiValidation.safeParse(body);
-  const apiMessage = envelope.success ? envelope.data.error.message ?? undefined : undefined;
+  const detail = FastApiDetail.safeParse(body);
+  if (fastApi.success || detail.success) recordShape("errors in FastAPI's detail form");
+  const apiMessage = envelope.success ? envelope.data.error.message ?? undefined : detail.success ? detail.data.detail : undefined;
   const init: ApiErrorInit = {
     message: apiMessage ?? `HTTP ${status}`,
     status,

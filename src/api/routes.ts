@@ -1,12 +1,13 @@
 // The API routes we use, in one table shared by the client (to build URLs) and the emulator
-// (to match them), so the two cannot disagree on a path.
+// (to match them), so the two cannot disagree on a path. `reads` marks the operations that
+// change nothing, whatever their method (listing batches is a POST): only those are retried.
 
 export const ROUTES = {
-  listBatches: { method: "POST", path: "/v1/buckets/{bucket}/batches/list" },
-  getBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}" },
-  diagnoseBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/diagnose" },
-  listFailedDocuments: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/failed-documents" },
-  getBatchLogs: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/logs" },
+  listBatches: { method: "POST", path: "/v1/buckets/{bucket}/batches/list", reads: true },
+  getBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}", reads: true },
+  diagnoseBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/diagnose", reads: true },
+  listFailedDocuments: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/failed-documents", reads: true },
+  getBatchLogs: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/logs", reads: true },
   retryDocuments: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/retry" },
   retryTier: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/retry" },
   healTier: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/heal" },
@@ -17,12 +18,15 @@ export const ROUTES = {
   },
   cancelBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/cancel" },
   resubmitBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/resubmit" },
-  getTask: { method: "GET", path: "/v1/tasks/{task_id}" },
+  getTask: { method: "GET", path: "/v1/tasks/{task_id}", reads: true },
   triggerCollection: { method: "POST", path: "/v1/collections/{collection}/trigger" },
   confirmUploads: { method: "POST", path: "/v1/buckets/{bucket}/uploads/confirm/batch" },
-} as const satisfies Record<string, { method: "GET" | "POST"; path: string }>;
+} as const satisfies Record<string, { method: "GET" | "POST"; path: string; reads?: true }>;
 
 export type Operation = keyof typeof ROUTES;
+
+/** Whether an operation only reads, so resending it is always safe. */
+export const isRead = (operation: Operation): boolean => "reads" in ROUTES[operation];
 
 /** Path parameters named in a route template, e.g. "bucket" | "batch_id". */
 type ParamsOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`

@@ -1,15 +1,37 @@
-// Collects the request ids of the API calls made inside one tool call, without threading them
-// through every tool: the server opens a trace around the handler, the client records into it.
+// What happened on the wire during one tool call, collected without threading it through every
+// tool: the server opens a trace around the handler; the client records request ids, the answer
+// shapes the tolerant readers met (for the debug log) and notes the result must carry (an
+// answer that could not be read).
 import { AsyncLocalStorage } from "node:async_hooks";
 
-const current = new AsyncLocalStorage<string[]>();
+export interface Trace {
+  requestIds: string[];
+  /** Which plausible form of a guessed answer was seen, e.g. `documents under "items"`. */
+  shapes: Set<string>;
+  /** Facts the agent must be told, e.g. that a write was answered with an empty body. */
+  notes: string[];
+}
 
-export async function traceRequests<T>(fn: () => Promise<T>): Promise<{ result: T; requestIds: string[] }> {
-  const requestIds: string[] = [];
-  const result = await current.run(requestIds, fn);
-  return { result, requestIds };
+const current = new AsyncLocalStorage<Trace>();
+
+export async function traceRequests<T>(fn: () => Promise<T>): Promise<{ result: T } & Trace> {
+  const trace: Trace = { requestIds: [], shapes: new Set(), notes: [] };
+  const result = await current.run(trace, fn);
+  return { result, ...trace };
 }
 
 export function recordRequestId(id: string | undefined): void {
-  if (id) current.getStore()?.push(id);
+  if (id) current.getStore()?.requestIds.push(id);
 }
+
+export function recordShape(shape: string): void {
+  current.getStore()?.shapes.add(shape);
+}
+
+export function recordNote(note: string): void {
+  const notes = current.getStore()?.notes;
+  if (notes && !notes.includes(note)) notes.push(note);
+}
+
+/** The trace of the tool call in progress, if any. */
+export const currentTrace = (): Trace | undefined => current.getStore();

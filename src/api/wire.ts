@@ -1,44 +1,46 @@
-// Wire schemas of the Mixpeek batch API. Tolerant on purpose: unknown fields are kept
-// (looseObject) and every field the spec does not require may be missing or null, so a newer
-// API does not break us. Shapes tagged [GUESS] are our reading of undocumented responses
-// (see ../shared/mixpeek-api.md); the emulator produces exactly these shapes.
+// Wire schemas of the Mixpeek batch API, read tolerantly: unknown fields are kept (looseObject),
+// every field may be missing or null, numbers may come as strings, timestamps with or without a
+// zone, and where an answer's shape is a guess [GUESS] (../shared/mixpeek-api.md §10) every
+// plausible form is accepted and normalised into the one internal form these types describe.
 import { z } from "zod";
+import { bool, findList, int, isRecord, num, requiredInt, status, timestamp, withAliases } from "./tolerant.js";
 
 const str = z.string().nullish();
-const int = z.number().int().nullish();
-const num = z.number().nullish();
-const bool = z.boolean().nullish();
 const strList = z.array(z.string()).nullish();
+const record = z.record(z.string(), z.unknown()).nullish();
+const counts = z.record(z.string(), num).nullish();
+/** A tolerant object: `aliases` name the other keys a field may arrive under. */
+const object = <S extends z.ZodRawShape>(shape: S, aliases: Record<string, readonly string[]> = {}) =>
+  z.preprocess(withAliases(aliases), z.looseObject(shape));
 
 export const TASK_STATUSES = [
   "PENDING", "IN_PROGRESS", "PROCESSING", "COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED",
   "CANCELED", "UNKNOWN", "SKIPPED", "DRAFT", "ACTIVE", "ARCHIVED", "SUSPENDED",
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-/** A status string as sent; kept open so a new server status does not fail parsing. */
-const status = z.string();
+const optionalStatus = status.nullish();
 
 export const ERROR_CATEGORIES = [
   "dependency", "authentication", "validation", "runtime", "network", "resource",
 ] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
-export const BatchErrorDetail = z.looseObject({
-  error_type: z.string(),
-  message: z.string(),
+export const BatchErrorDetail = object({
+  error_type: str,
+  message: str,
   component: str,
   stage: str,
   traceback: str,
-  timestamp: str,
+  timestamp,
   affected_document_ids: strList,
   affected_count: int,
   recovery_suggestion: str,
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-});
+  metadata: record,
+}, { error_type: ["type", "category", "error_category"], message: ["error_message", "msg", "error"] });
 export type BatchErrorDetail = z.infer<typeof BatchErrorDetail>;
 
 /** [SEED-ONLY] resources and settings a tier's Ray job was submitted with. */
-export const SubmissionParams = z.looseObject({
+export const SubmissionParams = object({
   entrypoint: str,
   deployment_mode: str,
   requires_gpu: bool,
@@ -50,179 +52,221 @@ export const SubmissionParams = z.looseObject({
 });
 export type SubmissionParams = z.infer<typeof SubmissionParams>;
 
-export const ExtractorJob = z.looseObject({
-  extractor_type: z.string(),
+export const ExtractorJob = object({
+  extractor_type: str,
   collection_ids: strList,
   ray_job_id: str,
   celery_task_id: str,
-  status: status.nullish(),
-  started_at: str,
-  completed_at: str,
+  status: optionalStatus,
+  started_at: timestamp,
+  completed_at: timestamp,
   duration_ms: num,
   documents_written: int,
   errors: z.array(BatchErrorDetail).nullish(),
   error: str,
   /** [GUESS] per job, like the tier's. */
-  last_activity_at: str,
-});
+  last_activity_at: timestamp,
+  /** [GUESS] how often Ray restarted the worker, when the API says. */
+  restarts: int,
+}, { extractor_type: ["extractor", "extractor_name", "name"], ray_job_id: ["job_id"], restarts: ["restart_count"] });
 export type ExtractorJob = z.infer<typeof ExtractorJob>;
 
-export const TierTask = z.looseObject({
-  tier_num: z.number().int(),
+export const TierTask = object({
+  tier_num: requiredInt,
   task_id: str,
-  status: status.nullish(),
+  status: optionalStatus,
   collection_ids: strList,
   extractor_jobs: z.array(ExtractorJob).nullish(),
-  source_type: z.string().nullish(),
+  source_type: str,
   source_collection_ids: strList,
   parent_task_id: str,
-  started_at: str,
-  completed_at: str,
+  started_at: timestamp,
+  completed_at: timestamp,
   duration_ms: num,
   errors: z.array(BatchErrorDetail).nullish(),
-  error_summary: z.record(z.string(), z.number()).nullish(),
+  error_summary: counts,
   ray_job_id: str,
   source_documents_fetched: int,
   documents_submitted_to_engine: int,
   documents_written: int,
   submission_params: SubmissionParams.nullish(),
-  last_activity_at: str,
+  last_activity_at: timestamp,
 });
 export type TierTask = z.infer<typeof TierTask>;
 
-export const Stage = z.looseObject({ name: z.string(), duration_seconds: num });
+export const Stage = object({ name: z.string(), duration_seconds: num });
 
-export const Batch = z.looseObject({
+export const Batch = object({
   batch_id: z.string(),
-  bucket_id: z.string().nullish(),
-  status: status.nullish(),
+  bucket_id: str,
+  status: optionalStatus,
   object_ids: strList,
   collection_ids: strList,
   error: str,
-  error_summary: z.record(z.string(), z.number()).nullish(),
+  /** [WEB, API 0.82] why the batch failed, e.g. "Ray job failed: ImportError: …". */
+  failure_reason: str,
+  error_summary: counts,
   type: str,
   manifest_key: str,
   task_id: str,
   loaded_object_ids: strList,
-  internal_metadata: z.record(z.string(), z.unknown()).nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
+  internal_metadata: record,
+  metadata: record,
   tier_tasks: z.array(TierTask).nullish(),
   current_tier: int,
   total_tiers: int,
   dag_tiers: z.array(z.array(z.string())).nullish(),
-  created_at: str,
-  updated_at: str,
+  created_at: timestamp,
+  updated_at: timestamp,
   /** [SEED-ONLY] placement of stage_history under `progress` follows the guide. */
-  progress: z.looseObject({ stage_history: z.array(Stage).nullish() }).nullish(),
+  progress: object({ stage_history: z.array(Stage).nullish() }).nullish(),
 });
 export type Batch = z.infer<typeof Batch>;
 
-export const ListBatchesResponse = z.looseObject({
-  results: z.array(Batch),
-  total_count: z.number().int(),
-});
+/** A page of a list, in one internal form whatever key the API used: `items` is null (and
+ * `received_keys` names what came instead) when no list was found, `total` null when no total. */
+const page = <T extends z.ZodType>(item: T, listKeys: readonly string[], totalKeys: readonly string[]) =>
+  z.preprocess((v) => findList(v, "items", listKeys, totalKeys), z.looseObject({
+    items: z.array(item).nullable(),
+    total: int,
+    received_keys: strList,
+  }));
+
+/** [SPEC] `{results, total_count}`; other list keys are tolerated all the same. */
+export const ListBatchesResponse = page(Batch, ["results", "batches", "data"], ["total_count", "total", "count"]);
 export type ListBatchesResponse = z.infer<typeof ListBatchesResponse>;
 
-export const Task = z.looseObject({
-  task_id: z.string(),
-  task_type: z.string(),
-  status,
+export const Task = object({
+  task_id: str,
+  task_type: str,
+  status: optionalStatus,
   inputs: z.array(z.unknown()).nullish(),
   outputs: z.array(z.unknown()).nullish(),
-  additional_data: z.record(z.string(), z.unknown()).nullish(),
+  additional_data: record,
   error: str,
-});
+}, { error: ["error_message"] });
 export type Task = z.infer<typeof Task>;
 
-/** [GUESS] failed-documents payload; the spec types it as a bare object. */
-export const FailedDocument = z.looseObject({
-  document_id: z.string(),
+/** [GUESS] one failed document; the spec types the failed-documents answer as a bare object. */
+export const FailedDocument = object({
+  document_id: str,
   object_id: str,
   tier_num: int,
   collection_id: str,
   extractor_type: str,
   ray_job_id: str,
-  error_type: z.string().nullish(),
+  error_type: str,
   error_message: str,
   retry_count: int,
-  failed_at: str,
+  failed_at: timestamp,
+}, {
+  document_id: ["id", "doc_id"],
+  error_type: ["error_category", "category", "type", "error_class"],
+  error_message: ["message", "error", "detail", "reason"],
+  retry_count: ["retries", "attempts"],
+  tier_num: ["tier"],
 });
 export type FailedDocument = z.infer<typeof FailedDocument>;
 
-export const FailedDocumentsResponse = z.looseObject({
-  batch_id: str,
-  total: int,
-  limit: int,
-  offset: int,
-  documents: z.array(FailedDocument).nullish(),
-});
+/** [GUESS] GET …/failed-documents: the list under `documents`, `failed_documents`, `items`,
+ * `results` or `data` (or bare), the total under `total`, `total_count` or `count`. */
+export const FailedDocumentsResponse = page(FailedDocument, ["documents", "failed_documents", "results", "data"], ["total", "total_count", "count"]);
 export type FailedDocumentsResponse = z.infer<typeof FailedDocumentsResponse>;
 
-/** [GUESS] logs per tier and Ray job; the spec's response schema is `{}`. */
-export const LogsResponse = z.looseObject({
-  batch_id: str,
-  tiers: z.array(z.looseObject({
-    tier_num: z.number().int(),
-    ray_job_id: str,
-    extractor_type: str,
-    status: status.nullish(),
-    logs: z.string().nullish(),
-  })).nullish(),
-});
+/** [GUESS] Ray job logs: per tier and job (`tiers: [...]`), a map of tier → text, or one text.
+ * Internal form: `entries`, one per job or tier, `tier_num` null when the API did not say. */
+const LogEntry = object({
+  tier_num: int,
+  ray_job_id: str,
+  extractor_type: str,
+  status: optionalStatus,
+  logs: str,
+}, { logs: ["text", "log", "lines"] });
+export const LogsResponse = z.preprocess(logEntries, z.looseObject({ entries: z.array(LogEntry).nullable() }));
 export type LogsResponse = z.infer<typeof LogsResponse>;
+
+function logEntries(value: unknown): unknown {
+  const text = (v: unknown) => (Array.isArray(v) ? v.join("\n") : v);
+  if (typeof value === "string") return { entries: [{ tier_num: null, logs: value }] };
+  if (!isRecord(value)) return value;
+  const list = [value["tiers"], value["jobs"], value["logs"], value["entries"]].find(Array.isArray);
+  if (list) return { entries: list.map((entry) => (isRecord(entry) ? entry : { logs: text(entry) })) };
+  const byTier = [value["tiers"], value["logs"]].find(isRecord);
+  if (byTier) return { entries: Object.entries(byTier).map(([tier, logs]) => ({ tier_num: tier, ...(isRecord(logs) ? logs : { logs: text(logs) }) })) };
+  if (typeof value["logs"] === "string") return { entries: [{ tier_num: value["tier_num"] ?? null, logs: value["logs"] }] };
+  return { entries: null };
+}
 
 /** [SEED-ONLY/GUESS] GET …/diagnose. Confirmed keys: status, failure_category,
  * failed_document_count, recommendations; the rest follows the guide's prose. */
-export const InfrastructureEvent = z.looseObject({
+export const InfrastructureEvent = object({
   type: z.string(),
-  timestamp: str,
+  timestamp,
   tier_num: int,
   ray_job_id: str,
   message: str,
-});
+}, { type: ["event_type", "kind"], timestamp: ["time", "at"] });
 export type InfrastructureEvent = z.infer<typeof InfrastructureEvent>;
 
-export const DiagnoseTier = z.looseObject({
-  tier_num: z.number().int(),
-  status: status.nullish(),
-  started_at: str,
-  completed_at: str,
+export const DiagnoseTier = object({
+  tier_num: requiredInt,
+  status: optionalStatus,
+  started_at: timestamp,
+  completed_at: timestamp,
   duration_ms: num,
-  last_activity_at: str,
+  last_activity_at: timestamp,
   submission_params: SubmissionParams.nullish(),
   ray_job_id: str,
 });
 
-export const Diagnosis = z.looseObject({
+/** An API recommendation: a line of text, or an object naming an action. */
+export const ApiRecommendation = z.preprocess(
+  (v) => (typeof v === "string" ? { text: v } : withAliases({ text: ["message", "description", "title", "detail"], action: ["type", "kind"] })(v)),
+  z.looseObject({ text: str, action: str, tier_num: int, ray_job_id: str }),
+);
+export type ApiRecommendation = z.infer<typeof ApiRecommendation>;
+
+/** per_tier as a list, or as a map keyed by tier number. */
+const perTier = (v: unknown) => (isRecord(v) ? Object.entries(v).map(([tier, entry]) => ({ tier_num: tier, ...(isRecord(entry) ? entry : {}) })) : v);
+
+export const Diagnosis = object({
   batch_id: str,
-  status: status.nullish(),
-  failure_category: z.string().nullish(),
+  status: optionalStatus,
+  failure_category: str,
   failed_document_count: int,
   infrastructure_events: z.array(InfrastructureEvent).nullish(),
-  per_tier: z.array(DiagnoseTier).nullish(),
+  per_tier: z.preprocess(perTier, z.array(DiagnoseTier).nullish()),
   failed_documents_sample: z.array(FailedDocument).nullish(),
-  recommendations: z.array(z.string()).nullish(),
+  recommendations: z.array(ApiRecommendation).nullish(),
+}, {
+  failed_document_count: ["failed_documents_count", "failed_count"],
+  infrastructure_events: ["events"],
+  per_tier: ["tiers"],
+  failed_documents_sample: ["sample_failed_documents", "failed_documents"],
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
 
-/** [GUESS] POST …/retry; SEED-000 shows `{}`, so everything is optional. */
-export const RetryDocumentsResponse = z.looseObject({
+// Answers to writes. A 2xx means the write was applied whatever its body says ([WEB]: some
+// are `{}`); every field is optional and an unreadable body reads as `{}` (client.ts).
+
+/** [GUESS] POST …/retry; SEED-000 shows `{}`. */
+export const RetryDocumentsResponse = object({
   batch_id: str,
-  status: status.nullish(),
+  status: optionalStatus,
   retried_count: int,
   skipped_count: int,
   skipped_max_retries: int,
   retried_document_ids: strList,
   task_id: str,
   message: str,
-});
+}, { retried_count: ["retried", "documents_retried"] });
 export type RetryDocumentsResponse = z.infer<typeof RetryDocumentsResponse>;
 
 /** [GUESS] POST …/tiers/{n}/retry. */
-export const TierRetryResponse = z.looseObject({
+export const TierRetryResponse = object({
   batch_id: str,
   tier_num: int,
-  status: status.nullish(),
+  status: optionalStatus,
   task_id: str,
   ray_job_ids: strList,
   submission_params: SubmissionParams.nullish(),
@@ -231,35 +275,40 @@ export const TierRetryResponse = z.looseObject({
 export type TierRetryResponse = z.infer<typeof TierRetryResponse>;
 
 /** [GUESS] POST …/tiers/{n}/heal. */
-export const HealResponse = z.looseObject({
-  action: z.string().nullish(),
+export const HealResponse = object({
+  action: str,
   tier_num: int,
   stuck: bool,
   stale_seconds: num,
   affected_job_ids: strList,
   killed_job_ids: strList,
   kept_job_ids: strList,
-  tier_status: status.nullish(),
+  tier_status: optionalStatus,
   message: str,
+}, {
+  stuck: ["is_stuck", "stuck_detected"],
+  stale_seconds: ["idle_seconds", "stuck_seconds"],
+  killed_job_ids: ["killed_jobs", "killed"],
+  tier_status: ["status"],
 });
 export type HealResponse = z.infer<typeof HealResponse>;
 
 /** [GUESS] POST …/tiers/{n}/cancel and …/jobs/{id}/cancel. */
-export const CancelResponse = z.looseObject({
+export const CancelResponse = object({
   batch_id: str,
   tier_num: int,
   ray_job_id: str,
-  status: status.nullish(),
-  batch_status: status.nullish(),
+  status: optionalStatus,
+  batch_status: optionalStatus,
   canceled_job_ids: strList,
   message: str,
-});
+}, { canceled_job_ids: ["cancelled_job_ids", "canceled_jobs", "cancelled_jobs"] });
 export type CancelResponse = z.infer<typeof CancelResponse>;
 
 /** [GUESS] POST …/resubmit (the web page says it resets to DRAFT and optionally submits). */
-export const ResubmitResponse = z.looseObject({
+export const ResubmitResponse = object({
   batch_id: str,
-  status: status.nullish(),
+  status: optionalStatus,
   from_tier: int,
   task_id: str,
   submitted: bool,
@@ -267,24 +316,24 @@ export const ResubmitResponse = z.looseObject({
 });
 export type ResubmitResponse = z.infer<typeof ResubmitResponse>;
 
-export const TriggerCollectionResponse = z.looseObject({
-  batch_id: z.string(),
-  task_id: z.string(),
-  collection_id: z.string(),
+export const TriggerCollectionResponse = object({
+  batch_id: str,
+  task_id: str,
+  collection_id: str,
   source_bucket_ids: strList,
   source_collection_ids: strList,
   object_count: int,
   document_count: int,
-  total_tiers: z.number().int(),
-  message: z.string(),
+  total_tiers: int,
+  message: str,
 });
 export type TriggerCollectionResponse = z.infer<typeof TriggerCollectionResponse>;
 
-export const BatchConfirmResponse = z.looseObject({
-  task_id: z.string(),
-  status,
-  confirmations_count: z.number().int(),
-  task: Task,
+export const BatchConfirmResponse = object({
+  task_id: str,
+  status: optionalStatus,
+  confirmations_count: int,
+  task: Task.nullish(),
   message: str,
 });
 export type BatchConfirmResponse = z.infer<typeof BatchConfirmResponse>;
@@ -312,7 +361,8 @@ export interface TriggerCollectionRequest {
 }
 export interface UploadConfirmation { upload_id: string; etag?: string; file_size_bytes?: number }
 
-// Error bodies: Mixpeek's envelope, and FastAPI's default 422 shape.
+// Error bodies: Mixpeek's envelope, and FastAPI's defaults (`{"detail": "..."}`, and
+// `{"detail": [{loc, msg, type}]}` for 422).
 export const ErrorEnvelope = z.looseObject({
   success: z.boolean().nullish(),
   status: z.number().nullish(),
@@ -322,6 +372,7 @@ export const ErrorEnvelope = z.looseObject({
     details: z.record(z.string(), z.unknown()).nullish(),
   }),
 });
+export const FastApiDetail = z.looseObject({ detail: z.string() });
 export const FastApiValidation = z.looseObject({
   detail: z.array(z.looseObject({
     loc: z.array(z.union([z.string(), z.number()])).nullish(),

@@ -1,21 +1,22 @@
 // Findings: what is wrong with a batch, computed from the batch itself, the API's diagnose
-// answer (when it has one) and a bounded sample of failed documents. Pure functions.
+// answer (when it has one) and a bounded sample of failed documents. Pure functions. What could
+// not be read is kept as "unknown" (null, or a note), never as "nothing wrong".
 import { z } from "zod";
-import type { Batch, Diagnosis, FailedDocument, InfrastructureEvent, TierTask } from "../api/wire.js";
-import { isActive, isTerminal } from "./status.js";
-import { FailureGroupView, ResourcesView, clip, groupFailures, resourcesView } from "./views.js";
+import type { ApiRecommendation, Batch, Diagnosis, ExtractorJob, FailedDocument, InfrastructureEvent, TierTask } from "../api/wire.js";
+import { isTerminal, isTransientError, mayBeActive, statusClass, unknownStatus } from "./status.js";
+import { FailureGroupView, ResourcesView, clip, counts, failureText, groupFailures, resourcesView } from "./views.js";
 
-/** An IN_PROGRESS tier with no activity for this long is probably stuck (the guide says
- * "minutes old"; GPU cold starts can take a while, so we wait ten). */
+/** An active tier with no activity for this long is probably stuck (the guide says "minutes
+ * old"; GPU cold starts can take a while, so we wait ten). */
 export const STUCK_AFTER_MS = 10 * 60_000;
 
 export const TierFinding = z.object({
   tier_num: z.number(),
   status: z.string(),
-  idle_seconds: z.number().nullable().describe("Seconds since last activity, for an active tier"),
+  idle_seconds: z.number().nullable().describe("Seconds since last activity, for a tier that may be running"),
   stuck: z.boolean(),
   oom: z.boolean(),
-  orphaned: z.boolean(),
+  orphaned: z.boolean().describe("Every Ray job of the tier was lost"),
   duplicate_jobs: z.array(z.object({ extractor_type: z.string(), ray_job_ids: z.array(z.string()) })),
   failing_jobs: z.array(z.object({ extractor_type: z.string(), ray_job_id: z.string(), status: z.string(), error: z.string().optional() })),
   resources: ResourcesView.nullable(),
@@ -38,72 +39,119 @@ export interface Findings {
   total_tiers: number;
   tiers: TierFinding[];
   events: z.infer<typeof EventView>[];
-  failed_document_count: number;
+  /** null: neither the API's diagnosis, the failed-documents list nor the error summary said. */
+  failed_document_count: number | null;
   failure_groups: FailureGroupView[];
   failure_groups_omitted: number;
   sampled_documents: number;
+  /** Batch-wide error counts by category: evidence when the documents themselves cannot be read. */
+  error_summary: Record<string, number>;
+  /** Tiers whose own error summary counts errors, for a retry scoped to them. */
+  tiers_with_errors: number[];
+  api_recommendations: ApiRecommendation[];
+  /** What could not be read or understood, in words for the agent. */
+  notes: string[];
 }
 
-const OOM_TEXT = /out of memory|oom|memory limit|killed.*memory|exit code 137/i;
+const OOM_TEXT = /out of memory|\boom|memory limit|killed.*memory|exit code 137/i;
 const LOST_JOB_TEXT = /not found|lost|orphan|no such job|disappeared/i;
+
+export interface FailedDocumentsRead {
+  /** null: the answer held no list we recognise. */
+  documents: FailedDocument[] | null;
+  total: number | null;
+}
 
 export function computeFindings(
   batch: Batch,
   diagnosis: Diagnosis | undefined,
-  failedDocuments: { documents: FailedDocument[]; total: number } | undefined,
+  failedDocuments: FailedDocumentsRead | undefined,
   serverTime: number,
 ): Findings {
+  const notes: string[] = [];
   const events = (diagnosis?.infrastructure_events ?? []).map(eventView);
   const sample = failedDocuments?.documents ?? diagnosis?.failed_documents_sample ?? [];
   const { groups, groups_omitted } = groupFailures(sample);
-  const tiers = (batch.tier_tasks ?? []).map((tier) => tierFinding(tier, events, serverTime, batch));
+  const perTier = new Map((diagnosis?.per_tier ?? []).map((t) => [t.tier_num, t]));
+  const tiers = (batch.tier_tasks ?? []).map((tier) => tierFinding(withDiagnosis(tier, perTier.get(tier.tier_num)), events, serverTime, batch));
+  const status = batch.status ?? diagnosis?.status ?? "UNKNOWN";
+  const errorSummary = counts(batch.error_summary);
+  const summed = Object.values(errorSummary).reduce((a, b) => a + b, 0);
+  const failedCount = diagnosis?.failed_document_count ?? failedDocuments?.total
+    ?? (Object.keys(errorSummary).length ? summed : undefined)
+    ?? (status === "COMPLETED" ? 0 : failedDocuments?.documents ? sample.length : null);
+  for (const [what, value] of [["batch", status], ...tiers.map((t) => [`tier ${t.tier_num}`, t.status])] as const) {
+    const unknown = unknownStatus(value);
+    if (unknown) notes.push(`The ${what} status ${JSON.stringify(clip(unknown, 40))} is not one this server knows; it is treated as possibly running, not as finished.`);
+  }
   return {
     batch_id: batch.batch_id,
-    status: batch.status ?? diagnosis?.status ?? "UNKNOWN",
+    status,
     failure_category: diagnosis?.failure_category ?? inferCategory(tiers, groups),
     total_tiers: batch.total_tiers ?? tiers.length,
     tiers,
     events,
-    failed_document_count: diagnosis?.failed_document_count ?? failedDocuments?.total ?? sample.length,
+    failed_document_count: failedCount,
     failure_groups: groups,
     failure_groups_omitted: groups_omitted,
     sampled_documents: sample.length,
+    error_summary: errorSummary,
+    tiers_with_errors: (batch.tier_tasks ?? []).filter((t) => Object.values(counts(t.error_summary)).some((n) => n > 0)).map((t) => t.tier_num),
+    api_recommendations: diagnosis?.recommendations ?? [],
+    notes,
+  };
+}
+
+/** The batch's tier, completed with what the diagnose answer adds (activity, resources). */
+function withDiagnosis(tier: TierTask, diagnosed: NonNullable<Diagnosis["per_tier"]>[number] | undefined): TierTask {
+  if (!diagnosed) return tier;
+  return {
+    ...tier,
+    last_activity_at: tier.last_activity_at ?? diagnosed.last_activity_at,
+    submission_params: tier.submission_params ?? diagnosed.submission_params,
   };
 }
 
 const eventView = (event: InfrastructureEvent): z.infer<typeof EventView> => ({
-  type: event.type,
+  type: clip(event.type, 60)!,
   tier_num: event.tier_num ?? null,
-  ray_job_id: event.ray_job_id ?? null,
+  ray_job_id: clip(event.ray_job_id, 100) ?? null,
   timestamp: event.timestamp ?? null,
   ...(event.message ? { message: clip(event.message, 200)! } : {}),
 });
 
+const isLost = (job: ExtractorJob) => job.status === "UNKNOWN" || (job.status === "FAILED" && LOST_JOB_TEXT.test(job.error ?? ""));
+const hasCrashed = (job: ExtractorJob) => Boolean(job.error) || (job.restarts ?? 0) > 0;
+
 function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], serverTime: number, batch: Batch): TierFinding {
   const status = tier.status ?? "UNKNOWN";
+  const running = mayBeActive(status);
   const jobs = tier.extractor_jobs ?? [];
   const lastActivity = Date.parse(tier.last_activity_at ?? "");
-  const idleMs = isActive(status) && !Number.isNaN(lastActivity) ? Math.max(0, serverTime - lastActivity) : null;
-  const activeJobs = jobs.filter((job) => isActive(job.status));
+  const idleMs = running && !Number.isNaN(lastActivity) ? Math.max(0, serverTime - lastActivity) : null;
+  const liveJobs = jobs.filter((job) => mayBeActive(job.status) && !isLost(job));
   const byExtractor = new Map<string, string[]>();
-  for (const job of activeJobs) {
-    byExtractor.set(job.extractor_type, [...(byExtractor.get(job.extractor_type) ?? []), job.ray_job_id ?? "?"]);
+  for (const job of liveJobs) {
+    const key = job.extractor_type ?? "unknown";
+    byExtractor.set(key, [...(byExtractor.get(key) ?? []), job.ray_job_id ?? "?"]);
   }
-  const tierText = [tier.errors?.map((e) => e.message).join(" "), ...jobs.map((j) => j.error)].join(" ");
-  const oom = events.some((e) => e.type === "oom" && e.tier_num === tier.tier_num)
+  const firstFailed = (batch.tier_tasks ?? []).find((t) => t.status === "FAILED")?.tier_num === tier.tier_num;
+  const tierText = [...(tier.errors ?? []).map((e) => e.message), ...jobs.map((j) => j.error), firstFailed ? failureText(batch) : ""].join(" ");
+  const oom = events.some((e) => e.type.toLowerCase() === "oom" && e.tier_num === tier.tier_num)
     || (status === "FAILED" && OOM_TEXT.test(tierText));
-  const orphaned = (status === "FAILED" || isActive(status))
-    && jobs.length > 0 && jobs.every((j) => j.status === "UNKNOWN" || (j.status === "FAILED" && LOST_JOB_TEXT.test(j.error ?? "")));
-  // A job that is failing while its siblings in the same tier are healthy.
-  const failingJobs = jobs.length > 1
-    ? jobs.filter((j) => (isActive(j.status) && Boolean(j.error)) || (j.status === "FAILED" && !isTerminal(status)))
+  const orphaned = (status === "FAILED" || running) && jobs.length > 0 && jobs.every(isLost);
+  // A job that keeps failing while a sibling in the same running tier is still healthy: Ray may
+  // report it FAILED between restarts, or running with errors.
+  const failing = jobs.length > 1 && running
+    ? jobs.filter((j) => !isLost(j) && (j.status === "FAILED" || (mayBeActive(j.status) && hasCrashed(j))))
     : [];
+  const failingJobs = failing.length < jobs.length ? failing : [];
   const stages = batch.progress?.stage_history ?? [];
   const slowest = [...stages].sort((a, b) => (b.duration_seconds ?? 0) - (a.duration_seconds ?? 0))[0];
   const total = stages.reduce((sum, s) => sum + (s.duration_seconds ?? 0), 0);
   return {
     tier_num: tier.tier_num,
-    status,
+    status: clip(status, 40)!,
     idle_seconds: idleMs === null ? null : Math.round(idleMs / 1000),
     stuck: idleMs !== null && idleMs >= STUCK_AFTER_MS,
     oom,
@@ -111,7 +159,7 @@ function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], server
     duplicate_jobs: [...byExtractor].filter(([, ids]) => ids.length > 1)
       .map(([extractor_type, ray_job_ids]) => ({ extractor_type, ray_job_ids })),
     failing_jobs: failingJobs.filter((j) => j.ray_job_id).map((j) => ({
-      extractor_type: j.extractor_type, ray_job_id: j.ray_job_id!, status: j.status ?? "UNKNOWN",
+      extractor_type: j.extractor_type ?? "unknown", ray_job_id: j.ray_job_id!, status: j.status ?? "UNKNOWN",
       ...(j.error ? { error: clip(j.error, 200)! } : {}),
     })),
     resources: resourcesView(tier.submission_params),
@@ -123,15 +171,20 @@ function inferCategory(tiers: TierFinding[], groups: FailureGroupView[]): string
   if (tiers.some((t) => t.oom)) return "infrastructure";
   if (tiers.some((t) => t.orphaned)) return "orphaned";
   if (tiers.some((t) => t.stuck)) return "timeout";
-  if (groups.some((g) => !g.transient)) return "pipeline";
+  if (groups.some((g) => !g.transient) || tiers.some((t) => t.failing_jobs.length)) return "pipeline";
   if (groups.length) return "infrastructure";
   return null;
 }
 
+/** Error categories of the batch's error summary that may pass on retry. */
+export const transientCategories = (f: Findings): string[] =>
+  Object.entries(f.error_summary).filter(([category, n]) => n > 0 && isTransientError(category)).map(([category]) => category);
+
 /** One sentence an engineer can read in an incident channel. */
 export function summarise(f: Findings): string {
   const failedTiers = f.tiers.filter((t) => t.status === "FAILED").map((t) => t.tier_num);
-  const parts: string[] = [`Batch ${f.batch_id} is ${f.status}`];
+  const unknown = unknownStatus(f.status);
+  const parts: string[] = [`Batch ${f.batch_id} is ${f.status}${unknown ? " (a status this server does not know)" : ""}`];
   const oom = f.tiers.find((t) => t.oom);
   const stuck = f.tiers.find((t) => t.stuck);
   const dup = f.tiers.find((t) => t.duplicate_jobs.length);
@@ -143,15 +196,17 @@ export function summarise(f: Findings): string {
   else if (dup) parts.push(`tier ${dup.tier_num} runs duplicate ${dup.duplicate_jobs[0]!.extractor_type} jobs`);
   else if (failing) parts.push(`job ${failing.failing_jobs[0]!.ray_job_id} (${failing.failing_jobs[0]!.extractor_type}) in tier ${failing.tier_num} keeps failing`);
   else if (failedTiers.length) parts.push(`tier ${failedTiers.join(", ")} failed`);
-  if (f.failed_document_count > 0) {
+  if (f.failed_document_count === null && statusClass(f.status) !== "active") parts.push("how many documents failed is unknown");
+  else if ((f.failed_document_count ?? 0) > 0) {
     const transient = f.failure_groups.filter((g) => g.transient).length;
     const permanent = f.failure_groups.length - transient;
     const kinds = [transient && "transient", permanent && "permanent"].filter(Boolean).join(" and ");
-    parts.push(`${f.failed_document_count} document(s) failed${kinds ? ` with ${kinds} errors` : ""}`);
+    parts.push(`${f.failed_document_count} document(s) failed${kinds ? ` with ${kinds} errors` : f.sampled_documents ? "" : " (not read)"}`);
   }
   if (parts.length === 1) {
-    if (isActive(f.status)) parts.push("and progressing normally");
-    else if (f.status === "COMPLETED") parts.push("with no failures; nothing to do");
+    if (mayBeActive(f.status)) parts.push("and progressing normally");
+    else if (f.status === "COMPLETED" && f.failed_document_count === 0 && !f.notes.length) parts.push("with no failures; nothing to do");
+    else if (isTerminal(f.status)) parts.push("with no failure this server can see");
   }
   return `${parts[0]}${parts.length > 1 ? ": " + parts.slice(1).join("; ") : ""}.`;
 }

@@ -3,7 +3,7 @@
 import type { MixpeekApi } from "../api/resources.js";
 import type { Batch, ExtractorJob, TierTask } from "../api/wire.js";
 import { ToolRefusal } from "../tool-errors.js";
-import { isActive } from "./status.js";
+import { mayBeActive, unknownStatus } from "./status.js";
 
 export interface TierTarget { batch: Batch; tier: TierTask }
 
@@ -19,9 +19,24 @@ export async function loadTier(
   return { batch, tier };
 }
 
-export const activeJobs = (tier: TierTask): ExtractorJob[] => (tier.extractor_jobs ?? []).filter((j) => isActive(j.status));
+/** The tier as it is now, read back after a write to report what was observed rather than
+ * assumed; undefined when it cannot be read (the write stands either way). */
+export async function readBack(
+  api: MixpeekApi, ref: { bucket: string; batch_id: string; tier_num: number }, signal: AbortSignal,
+): Promise<TierTarget | undefined> {
+  return loadTier(api, ref, signal).catch(() => undefined);
+}
 
-export const describeJob = (job: ExtractorJob): string => `${job.ray_job_id ?? "job"} (${job.extractor_type}, ${job.status ?? "UNKNOWN"})`;
+/** Jobs that are, or may be, running (a status we do not know counts); a lost job (UNKNOWN) does not. */
+export const activeJobs = (tier: TierTask): ExtractorJob[] => (tier.extractor_jobs ?? []).filter((j) => mayBeActive(j.status) && j.status !== "UNKNOWN");
+
+export const describeJob = (job: ExtractorJob): string => `${job.ray_job_id ?? "job"} (${job.extractor_type ?? "extractor"}, ${job.status ?? "UNKNOWN"})`;
+
+/** A plan line saying a status was not understood, so the user knows the API will decide. */
+export const unknownStatusNote = (what: string, status: string | null | undefined): string[] => {
+  const unknown = unknownStatus(status);
+  return unknown ? [`${what} reports status ${JSON.stringify(unknown)}, which this server does not know; the API decides whether it can be stopped`] : [];
+};
 
 /** What identifies the state a confirmation was given for. */
 export const tierFingerprint = (tier: TierTask): string =>

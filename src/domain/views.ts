@@ -2,7 +2,7 @@
 // result does not grow with batch size and does not change shape when the API adds fields.
 import { z } from "zod";
 import type { Batch, BatchErrorDetail, ExtractorJob, FailedDocument, SubmissionParams, TierTask } from "../api/wire.js";
-import { isActive, isTransientCategory } from "./status.js";
+import { isTransientError, mayBeActive } from "./status.js";
 
 export const MAX_TEXT = 300;
 const MAX_JOBS = 20;
@@ -89,7 +89,7 @@ export const resourcesView = (params: SubmissionParams | null | undefined): Reso
 } : null;
 
 const jobView = (job: ExtractorJob): z.infer<typeof JobView> => ({
-  extractor_type: job.extractor_type,
+  extractor_type: job.extractor_type ?? "unknown",
   ray_job_id: job.ray_job_id ?? null,
   status: job.status ?? "UNKNOWN",
   documents_written: job.documents_written ?? null,
@@ -102,10 +102,10 @@ const errorGroups = (errors: BatchErrorDetail[]): z.infer<typeof ErrorGroupView>
     .sort((a, b) => (b.affected_count ?? 1) - (a.affected_count ?? 1))
     .slice(0, MAX_TIER_ERRORS)
     .map((e) => ({
-      error_type: e.error_type,
-      message: clip(e.message)!,
+      error_type: e.error_type ?? "unknown",
+      message: clip(e.message ?? "")!,
       count: e.affected_count ?? 1,
-      transient: isTransientCategory(e.error_type),
+      transient: isTransientError(e.error_type, e.message),
     }));
 
 export function tierView(tier: TierTask): TierView {
@@ -125,11 +125,18 @@ export function tierView(tier: TierTask): TierView {
     jobs: [...jobs].sort((a, b) => jobRank(a) - jobRank(b)).slice(0, MAX_JOBS).map(jobView),
     ...(jobs.length > MAX_JOBS ? { jobs_omitted: jobs.length - MAX_JOBS } : {}),
     errors: errorGroups(tier.errors ?? []),
-    error_summary: tier.error_summary ?? {},
+    error_summary: counts(tier.error_summary),
   };
 }
 
-const jobRank = (job: ExtractorJob) => (job.status === "FAILED" ? 0 : isActive(job.status) ? 1 : 2);
+const jobRank = (job: ExtractorJob) => (job.status === "FAILED" ? 0 : mayBeActive(job.status) ? 1 : 2);
+
+/** Error counts by category, without the entries the API left empty. */
+export const counts = (summary: Record<string, number | null | undefined> | null | undefined): Record<string, number> =>
+  Object.fromEntries(Object.entries(summary ?? {}).filter((e): e is [string, number] => typeof e[1] === "number"));
+
+/** The batch's own account of why it failed: the newer failure_reason, or the legacy error. */
+export const failureText = (batch: Batch): string | undefined => batch.failure_reason ?? batch.error ?? undefined;
 
 export function batchView(batch: Batch): BatchView {
   return {
@@ -143,8 +150,8 @@ export function batchView(batch: Batch): BatchView {
     task_id: batch.task_id ?? null,
     created_at: batch.created_at ?? null,
     updated_at: batch.updated_at ?? null,
-    ...(batch.error ? { error: clip(batch.error)! } : {}),
-    error_summary: batch.error_summary ?? {},
+    ...(failureText(batch) ? { error: clip(failureText(batch))! } : {}),
+    error_summary: counts(batch.error_summary),
     tiers: (batch.tier_tasks ?? []).map(tierView),
     stage_history: (batch.progress?.stage_history ?? []).map((s) => ({ name: s.name, duration_seconds: s.duration_seconds ?? null })),
   };
@@ -171,7 +178,7 @@ export const batchSummary = (batch: Batch): z.infer<typeof BatchSummaryView> => 
   total_tiers: batch.total_tiers ?? null,
   object_count: batch.object_ids?.length ?? null,
   failed_tiers: (batch.tier_tasks ?? []).filter((t) => t.status === "FAILED").map((t) => t.tier_num),
-  error_summary: batch.error_summary ?? {},
+  error_summary: counts(batch.error_summary),
   created_at: batch.created_at ?? null,
   updated_at: batch.updated_at ?? null,
 });
@@ -213,8 +220,8 @@ export function groupFailures(documents: FailedDocument[], maxGroups = 10): { gr
     let group = bySignature.get(signature);
     if (!group) {
       group = {
-        signature: clip(signature)!, error_type: errorType, message: clip(message)!,
-        transient: isTransientCategory(errorType), count: 0, max_retry_count: 0,
+        signature: clip(signature)!, error_type: clip(errorType, 100)!, message: clip(message)!,
+        transient: isTransientError(errorType, message), count: 0, max_retry_count: 0,
         tiers: [], example_document_ids: [], tierSet: new Set(),
       };
       bySignature.set(signature, group);
@@ -222,7 +229,8 @@ export function groupFailures(documents: FailedDocument[], maxGroups = 10): { gr
     group.count++;
     group.max_retry_count = Math.max(group.max_retry_count, doc.retry_count ?? 0);
     if (doc.tier_num !== null && doc.tier_num !== undefined) group.tierSet.add(doc.tier_num);
-    if (group.example_document_ids.length < EXAMPLES_PER_GROUP) group.example_document_ids.push(doc.document_id);
+    const id = doc.document_id ?? doc.object_id;
+    if (id && group.example_document_ids.length < EXAMPLES_PER_GROUP) group.example_document_ids.push(clip(id, 100)!);
   }
   const all = [...bySignature.values()].sort((a, b) => b.count - a.count);
   return {

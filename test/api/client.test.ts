@@ -86,14 +86,14 @@ describe("resource methods", () => {
   it("parse every operation's answer from the sandbox, sending exactly the declared request", async () => {
     const list = await api().listBatches(BUCKET, { limit: 3, offset: 1, status: undefined });
     expect(list.status).toBe(200);
-    expect(list.data.results).toHaveLength(3);
-    expect(list.data.total_count).toBeGreaterThanOrEqual(10);
+    expect(list.data.items).toHaveLength(3);
+    expect(list.data.total).toBeGreaterThanOrEqual(10);
     expect(list.requestId).toMatch(/^req_/);
     expect(list.serverTime).toBe(Math.floor(emulator.clock.now() / 1000) * 1000);
 
     const failed = await api().listBatches(BUCKET, { status: "FAILED", limit: 100 });
-    expect(failed.data.results.length).toBeGreaterThan(0);
-    expect(failed.data.results.every((b) => b.status === "FAILED")).toBe(true);
+    expect(failed.data.items!.length).toBeGreaterThan(0);
+    expect(failed.data.items!.every((b) => b.status === "FAILED")).toBe(true);
 
     const batch = (await api().getBatch(ref("healthy-completed"))).data;
     expect(batch).toMatchObject({ batch_id: id("healthy-completed"), status: "COMPLETED", bucket_id: emulator.sandbox.bucketId });
@@ -103,11 +103,11 @@ describe("resource methods", () => {
 
     const docs = (await api().listFailedDocuments(ref("transient-network"), { tier_num: 0, limit: 5, offset: 2, collection_id: undefined })).data;
     expect(docs).toMatchObject({ batch_id: id("transient-network"), total: 12, limit: 5, offset: 2 });
-    expect(docs.documents).toHaveLength(5);
+    expect(docs.items).toHaveLength(5);
 
     const logs = (await api().getBatchLogs(ref("oom-gpu-tier"), { tier_num: 1 })).data;
-    expect(logs.tiers!.every((t) => t.tier_num === 1)).toBe(true);
-    expect(logs.tiers![0]!.logs).toMatch(/OOMKilled/);
+    expect(logs.entries!.every((t) => t.tier_num === 1)).toBe(true);
+    expect(logs.entries![0]!.logs).toMatch(/OOMKilled/);
 
     expect((await api().retryDocuments(ref("transient-network"), { retry_mode: "transient_only", tier_nums: [0], max_retry_count: 3 })).data)
       .toMatchObject({ batch_id: id("transient-network"), retried_count: 12, status: "PROCESSING" });

@@ -6,6 +6,7 @@ import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/catalogue.js";
 import { SANDBOX } from "../../src/emulator/scenarios.js";
 import { VERSION } from "../../src/version.js";
 import { TOOLS } from "../../tools/index.js";
+import { INPUTS } from "../../tools/inputs.js";
 
 const CONTRACT: Record<string, { args: string[]; kind: "read" | "write" | "destructive"; idempotent?: boolean }> = {
   list_batches: { args: ["bucket", "status?", "limit?", "offset?"], kind: "read" },
@@ -39,11 +40,19 @@ describe("tool catalogue", () => {
   });
 
   it("has one file per tool, named after the tool in kebab case", () => {
-    const files = readdirSync(new URL("../../tools/", import.meta.url)).filter((f) => f !== "index.ts").sort();
+    const files = readdirSync(new URL("../../tools/", import.meta.url)).filter((f) => f !== "index.ts" && f !== "inputs.ts").sort();
     expect(files).toEqual(Object.keys(CONTRACT).map((n) => `${n.replaceAll("_", "-")}.ts`).sort());
     for (const file of files) {
       const source = readFileSync(new URL(`../../tools/${file}`, import.meta.url), "utf8");
       expect(source).toContain(`name: "${file.replace(".ts", "").replaceAll("-", "_")}"`);
+    }
+  });
+
+  it("types recommendations from every tool's own input schema (tools/inputs.ts)", () => {
+    expect(Object.keys(INPUTS).sort()).toEqual(TOOLS.map((t) => t.name).sort());
+    for (const tool of TOOLS) {
+      const input = INPUTS[tool.name as keyof typeof INPUTS] as Record<string, unknown>;
+      for (const [key, schema] of Object.entries(input)) expect(tool.inputShape[key], `${tool.name}.${key}`).toBe(schema);
     }
   });
 

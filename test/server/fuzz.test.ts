@@ -17,7 +17,7 @@ afterAll(() => h.close());
 const ALLOWED: Record<string, Operation[]> = {
   list_batches: ["listBatches"], get_batch: ["getBatch"], diagnose_batch: ["getBatch", "diagnoseBatch", "listFailedDocuments"],
   list_failed_documents: ["listFailedDocuments"], get_batch_logs: ["getBatchLogs"], get_task: ["getTask"], wait_for_batch: ["getBatch"],
-  retry_failed_documents: ["retryDocuments"], retry_tier: ["retryTier"], detect_stuck_tier: ["healTier"], resubmit_batch: ["resubmitBatch"],
+  retry_failed_documents: ["retryDocuments"], retry_tier: ["retryTier"], detect_stuck_tier: ["healTier", "getBatch"], resubmit_batch: ["resubmitBatch"],
   trigger_collection: ["triggerCollection"], confirm_uploads: ["confirmUploads"], kill_duplicate_jobs: ["getBatch", "healTier"],
   cancel_tier: ["getBatch", "cancelTier"], cancel_job: ["getBatch", "cancelJob"], cancel_batch: ["getBatch", "cancelBatch"],
 };

@@ -1,0 +1,87 @@
+// Tolerant readers for the parts of the API's answers that no spec fixes: each accepts every
+// plausible form of one field or list and yields one internal form, so the rest of the server
+// reads a single shape. Which form was seen is recorded (trace.ts) for the debug log.
+import { z } from "zod";
+import { recordShape } from "./trace.js";
+
+/** A number, also when sent as a decimal string ("37"); anything else is left for the schema to refuse. */
+export function toNumber(value: unknown): unknown {
+  if (typeof value !== "string" || !/^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value)) return value;
+  recordShape("numbers sent as strings");
+  return Number(value);
+}
+
+const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?/;
+
+/** An instant as ISO-8601 UTC ("…Z"). A timestamp without a zone is UTC: the API is a Python
+ * service whose naive datetimes are UTC, never the local time of the machine running us.
+ * Epoch numbers are read as seconds (or milliseconds when that large). Unreadable text is kept. */
+export function toTimestamp(value: unknown): unknown {
+  const epoch = toNumber(value);
+  if (typeof epoch === "number") {
+    recordShape("timestamps as epoch numbers");
+    return new Date(epoch < 1e11 ? epoch * 1000 : epoch).toISOString();
+  }
+  if (typeof value !== "string" || !ISO_LIKE.test(value.trim())) return value;
+  const text = value.trim().replace(" ", "T");
+  const zoned = ZONED.test(text);
+  if (!zoned) recordShape("timestamps without a zone (read as UTC)");
+  // Date.parse keeps milliseconds only: Python's microseconds are cut to three digits first.
+  const ms = Date.parse((zoned ? text : `${text}Z`).replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
+/** Statuses in the spec's spelling: upper case, and CANCELED with one L. Unknown values are kept
+ * as sent; the status rules (domain/status.ts) treat them as unknown, never as inactive. */
+export function toStatus(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const upper = value.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  if (upper !== value) recordShape("statuses in another spelling");
+  return upper === "CANCELLED" ? "CANCELED" : upper;
+}
+
+export const num = z.preprocess(toNumber, z.number().nullish());
+export const int = z.preprocess(toNumber, z.number().int().nullish());
+export const requiredInt = z.preprocess(toNumber, z.number().int());
+export const timestamp = z.preprocess(toTimestamp, z.string().nullish());
+export const status = z.preprocess(toStatus, z.string());
+export const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean().nullish());
+
+/** Copies the first present alias into `key` when `key` itself is absent. */
+export function alias(value: unknown, key: string, alternatives: readonly string[]): unknown {
+  if (!isRecord(value) || value[key] !== undefined && value[key] !== null) return value;
+  const found = alternatives.find((name) => value[name] !== undefined && value[name] !== null);
+  if (!found) return value;
+  recordShape(`${key} sent as ${found}`);
+  return { ...value, [key]: value[found] };
+}
+
+export const withAliases = (aliases: Record<string, readonly string[]>) => (value: unknown): unknown =>
+  Object.entries(aliases).reduce((v, [key, alternatives]) => alias(v, key, alternatives), value);
+
+/** A list the API may send bare, or under any of `keys`; `listKey` is where the internal form
+ * keeps it. When no list is found the internal form holds `null` and `received_keys` names
+ * what came instead, so a tool can say it could not read the list rather than call it empty. */
+export function findList(value: unknown, listKey: string, keys: readonly string[], totalKeys: readonly string[]): unknown {
+  if (Array.isArray(value)) {
+    recordShape(`${listKey} as a bare list`);
+    return { [listKey]: value, total: null };
+  }
+  if (!isRecord(value)) return value;
+  const key = [listKey, ...keys].find((k) => Array.isArray(value[k]));
+  if (key && key !== listKey) recordShape(`${listKey} under "${key}"`);
+  const pagination = isRecord(value["pagination"]) ? value["pagination"] : {};
+  const totalKey = totalKeys.find((k) => value[k] !== undefined && value[k] !== null);
+  const total = totalKey ? value[totalKey] : pagination["total"] ?? null;
+  if (totalKey && totalKey !== totalKeys[0]) recordShape(`total under "${totalKey}"`);
+  return {
+    ...value,
+    [listKey]: key ? value[key] : null,
+    total,
+    ...(key ? {} : { received_keys: Object.keys(value).slice(0, 20) }),
+  };
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
