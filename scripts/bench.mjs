@@ -1,7 +1,9 @@
 // Benchmarks, printed as medians: tool-list size in tokens, cold start over stdio, per-call
 // overhead through MCP versus a direct HTTP call to the emulator. Run `npm run build` first.
-// Figures, not tests: they depend on the machine.
+// Figures, not tests: they depend on the machine. `--variant NAME` runs every emulator and
+// sandbox it starts in that emulator variant (e.g. `npm run bench -- --variant fastapi`).
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -11,6 +13,10 @@ import { listTools, CATALOGUE_CONFIG } from "../dist/src/catalogue.js";
 import { createRuntime } from "../dist/src/runtime.js";
 import { Logger } from "../dist/src/log.js";
 import { SCENARIOS, startEmulator } from "../dist/src/emulator/index.js";
+
+const { variant } = parseArgs({ options: { variant: { type: "string" } } }).values;
+/** CLI arguments that choose the variant of a sandbox we spawn. */
+const variantArgs = variant === undefined ? [] : ["--variant", variant];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
@@ -30,7 +36,7 @@ async function coldStart(runs = 15) {
     ["bare SDK one-tool server (the floor)", [dist("scripts/floor-server.mjs")]],
     ["mixpeek-batch-mcp bundled (the bin)", [dist("dist/mixpeek-batch-mcp.mjs")]],
     ["mixpeek-batch-mcp unbundled (tsc output)", [dist("dist/src/cli.js")]],
-    ["mixpeek-batch-mcp bundled, --sandbox", [dist("dist/mixpeek-batch-mcp.mjs"), "--sandbox"]],
+    ["mixpeek-batch-mcp bundled, --sandbox", [dist("dist/mixpeek-batch-mcp.mjs"), "--sandbox", ...variantArgs]],
   ];
   const results = {};
   // Interleaved runs, so background noise hits every variant alike.
@@ -56,7 +62,7 @@ async function coldStart(runs = 15) {
 }
 
 async function perCall(calls = 2000) {
-  const emulator = await startEmulator({ port: 0, stepMs: 0 });
+  const emulator = await startEmulator({ port: 0, stepMs: 0, variant });
   const batchId = emulator.sandbox.batches["healthy-completed"];
   const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId };
   const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
@@ -92,7 +98,7 @@ async function httpThroughput(seconds = 4) {
   const { readFileSync } = await import("node:fs");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
   const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, "--http", "--sandbox", "--port", "0"], {
+  const child = spawn(process.execPath, [cli, "--http", "--sandbox", "--port", "0", ...variantArgs], {
     env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off" }, stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -151,7 +157,7 @@ async function httpThroughput(seconds = 4) {
 async function soak(calls = 20_000) {
   // Without the 100,000-document batch: the soak measures the server, not the emulator's
   // serialisation of a huge batch on every list call.
-  const emulator = await startEmulator({ port: 0, stepMs: 0, scenarios: SCENARIOS.filter((s) => s !== "massive-failures") });
+  const emulator = await startEmulator({ port: 0, stepMs: 0, scenarios: SCENARIOS.filter((s) => s !== "massive-failures"), variant });
   const b = emulator.sandbox.batches;
   const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId, confirm: "token", dedupeWindowMs: 60_000 };
   const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
@@ -186,7 +192,7 @@ async function soak(calls = 20_000) {
   await emulator.close();
 }
 
-console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
+console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores${variant ? `, emulator variant ${variant}` : ""}`);
 await tokens();
 await coldStart();
 await perCall();

@@ -5,6 +5,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
 import { Logger } from "./log.js";
 import { createRuntime } from "./runtime.js";
+import type { Variant } from "./emulator/variants.js";
 import type { SandboxInfo } from "./server.js";
 import { VERSION } from "./version.js";
 import { TOOL_NAMES } from "../tools/index.js";
@@ -25,9 +26,11 @@ async function main(): Promise<void> {
       const { startEmulator, describeSandbox, SCENARIOS } = await import("./emulator/index.js");
       const known: readonly string[] = SCENARIOS;
       const unknown = config.scenarios === "all" ? [] : config.scenarios.filter((name) => !known.includes(name));
-      if (unknown.length) throw new ConfigError([`--scenarios names unknown scenario(s): ${unknown.join(", ")}. Known: ${SCENARIOS.join(", ")}.`]);
+      const problems = unknown.length ? [`--scenarios names unknown scenario(s): ${unknown.join(", ")}. Known: ${SCENARIOS.join(", ")}.`] : [];
+      const variant = await checkVariant(config.variant, problems);
+      if (problems.length) throw new ConfigError(problems);
       const scenarios = config.scenarios === "all" ? "all" : SCENARIOS.filter((name) => config.scenarios.includes(name));
-      const emulator = await startEmulator({ port: config.port, host: config.host, scenarios });
+      const emulator = await startEmulator({ port: config.port, host: config.host, scenarios, variant });
       process.stdout.write(`${describeSandbox(emulator)}\n`);
       onShutdown(() => emulator.close());
       return;
@@ -40,8 +43,11 @@ async function serve(config: ServerConfig): Promise<void> {
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
   if (config.sandbox) {
+    const problems: string[] = [];
+    const variant = await checkVariant(config.variant, problems);
+    if (problems.length) throw new ConfigError(problems);
     const { startEmulator, describeSandbox } = await import("./emulator/index.js");
-    const emulator = await startEmulator({ port: 0, scenarios: "all" });
+    const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
     process.stderr.write(`${describeSandbox(emulator)}\n`);
     sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
     config = { ...config, apiUrl: emulator.url, apiKey: config.apiKey || "sandbox", namespace: emulator.sandbox.namespaceId };
@@ -61,6 +67,15 @@ async function serve(config: ServerConfig): Promise<void> {
   onShutdown(async () => { await runtime.close(); await closeSandbox(); }, { onStdinEnd: true });
   await runtime.server.connect(transport);
   runtime.logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
+}
+
+/** The --variant name if it is a known one; otherwise adds a problem listing the known names. */
+async function checkVariant(name: string | undefined, problems: string[]): Promise<Variant["name"] | undefined> {
+  if (name === undefined) return undefined;
+  const { VARIANT_NAMES } = await import("./emulator/index.js");
+  if ((VARIANT_NAMES as string[]).includes(name)) return name as Variant["name"];
+  problems.push(`--variant names unknown variant "${name}". Known: ${VARIANT_NAMES.join(", ")}.`);
+  return undefined;
 }
 
 function onShutdown(close: () => Promise<void>, options: { onStdinEnd?: boolean } = {}): void {

@@ -28,6 +28,8 @@ export interface ServerConfig {
   auditLog: string | undefined;
   /** Signs confirmation tokens; set the same value on every replica behind a load balancer. */
   confirmSecret: string | undefined;
+  /** Sandbox only: the emulator variant to serve; checked against the known names in cli.ts. */
+  variant: string | undefined;
   http: HttpOptions;
 }
 
@@ -44,7 +46,7 @@ export interface HttpOptions {
 
 export type Config =
   | ServerConfig
-  | { command: "emulator"; port: number; host: string; scenarios: string[] | "all" }
+  | { command: "emulator"; port: number; host: string; scenarios: string[] | "all"; variant: string | undefined }
   | { command: "list-tools"; json: boolean }
   | { command: "help" }
   | { command: "version" };
@@ -61,11 +63,13 @@ export const USAGE = `Usage:
   mixpeek-batch-mcp --sandbox [options]    MCP server on the embedded emulator (no key needed)
   mixpeek-batch-mcp --http [--port 3333] [--host 127.0.0.1] [--auth-token T]
                                            Streamable HTTP at /mcp, GET /healthz
-  mixpeek-batch-mcp emulator [--port 4010] [--host 127.0.0.1] [--scenarios all|a,b]
+  mixpeek-batch-mcp emulator [--port 4010] [--host 127.0.0.1] [--scenarios all|a,b] [--variant NAME]
   mixpeek-batch-mcp list-tools [--json]    print the tool catalogue
 
 Options:
   --sandbox               run against the embedded emulator seeded with incident scenarios
+  --variant NAME          sandbox and emulator: which reading of the API's undocumented shapes
+                          to serve: default, fastapi or sparse
   --read-only             list only tools that change nothing
   --disable-destructive   hide cancel and kill tools
   --tools a,b             list only these tools
@@ -113,11 +117,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     const emulatorPort = collect(problems, port("--port").safeParse(values.port ?? "4010"));
     if (problems.length) throw new ConfigError(problems);
     const scenarios = !values.scenarios || values.scenarios === "all" ? "all" : splitList(values.scenarios);
-    return { command: "emulator", port: emulatorPort!, host: values.host ?? "127.0.0.1", scenarios };
+    return { command: "emulator", port: emulatorPort!, host: values.host ?? "127.0.0.1", scenarios, variant: values.variant };
   }
   if (subcommand !== undefined) problems.push(`Unknown command "${subcommand}". Commands: emulator, list-tools.`);
 
   const sandbox = Boolean(values.sandbox);
+  if (values.variant !== undefined && !sandbox) problems.push("--variant applies only with --sandbox or the emulator command.");
   const apiUrl = (env.MIXPEEK_API_URL ?? "").trim() || "https://api.mixpeek.com";
   if (!sandbox && !/^https?:\/\/[^\s/]+/.test(apiUrl)) {
     problems.push(`MIXPEEK_API_URL "${apiUrl}" is not an http(s) URL. Example: https://api.mixpeek.com`);
@@ -175,6 +180,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     dedupeWindowMs: dedupeWindowMs!,
     auditLog,
     confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
+    variant: values.variant,
     http: {
       port: httpPort!, host, authToken,
       allowedHosts: splitList(values["allowed-hosts"] ?? ""),
@@ -198,6 +204,7 @@ function parseOptions(argv: string[]) {
       tools: { type: "string" },
       confirm: { type: "string" },
       scenarios: { type: "string" },
+      variant: { type: "string" },
       "auth-token": { type: "string" },
       "allow-unauthenticated": { type: "boolean" },
       "allowed-hosts": { type: "string" },
