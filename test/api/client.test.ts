@@ -132,7 +132,7 @@ describe("resource methods", () => {
 
     expect((await api().resubmitBatch(ref("orphaned-tier"), 1)).data).toMatchObject({ batch_id: id("orphaned-tier"), from_tier: 1, submitted: true });
 
-    expect((await api().getTask(canceled.task_id)).data).toMatchObject({ task_id: canceled.task_id, status: "CANCELED" });
+    expect((await api().getTask(canceled.task_id!)).data).toMatchObject({ task_id: canceled.task_id, status: "CANCELED" });
 
     const triggered = await api().triggerCollection("video-frames", { object_ids: ["obj_0001", "obj_0002"] });
     expect(triggered).toMatchObject({ status: 202, data: { object_count: 2, collection_id: "col_frames01a2" } });

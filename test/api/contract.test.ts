@@ -154,7 +154,7 @@ describe("requests match the contract", () => {
     const canceled = await api.cancelBatch(ref("still-running"));
     await api.resubmitBatch(ref("orphaned-tier"), 1);
     await api.resubmitBatch(ref("still-running"), undefined);
-    await api.getTask(canceled.data.task_id);
+    await api.getTask(canceled.data.task_id!);
     await api.triggerCollection("video-frames", {
       include_buckets: [BUCKET], object_ids: ["obj_0001", "obj_0002"],
       source_filters: { AND: [{ field: "object_id", operator: "in", value: ["obj_0001", "obj_0002"] }] },

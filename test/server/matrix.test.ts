@@ -9,10 +9,10 @@
 // batch must never see a mutating call. Every recommendation met at every step must validate
 // against its tool's input schema.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Ajv } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { SCENARIOS, VARIANT_NAMES, type ScenarioName } from "../../src/emulator/index.js";
 import type { Recommendation } from "../../src/schemas.js";
+import { expectActionable } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const MAX_FIX_CALLS = 6;
@@ -23,22 +23,11 @@ const NO_ACTION: ScenarioName[] = ["healthy-completed", "still-running", "runnin
 const STYLES = ["diagnose-only", "follow-latest"] as const;
 type Style = (typeof STYLES)[number];
 
-const ajv = new Ajv({ strict: false, allErrors: true });
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 interface Call { tool: string; readOnly: boolean; outcome: string }
 interface Run { calls: Call[]; final: string; stoppedWith?: Recommendation | undefined }
-
-function expectActionable(tools: Tool[], recommendations: Recommendation[] | undefined, where: string): void {
-  for (const rec of recommendations ?? []) {
-    if (!rec.tool) continue;
-    const tool = tools.find((t) => t.name === rec.tool);
-    expect(tool, `${where}: unknown tool ${rec.tool}`).toBeDefined();
-    const validate = ajv.compile(tool!.inputSchema);
-    expect(validate(rec.arguments), `${where}: ${rec.tool} ${JSON.stringify(rec.arguments)} ${JSON.stringify(validate.errors)}`).toBe(true);
-  }
-}
 
 async function runAgent(scenario: ScenarioName, variant: string, style: Style): Promise<Run> {
   h = await startHarness({
