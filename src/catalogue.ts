@@ -10,7 +10,7 @@ import { createRuntime } from "./runtime.js";
 export const CATALOGUE_CONFIG: ServerConfig = {
   command: "serve", transport: "stdio", sandbox: false, apiUrl: "http://127.0.0.1:9", apiKey: "", namespace: "catalogue",
   timeoutMs: 1000, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
-  dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined,
+  dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined, logLevel: "info",
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
 

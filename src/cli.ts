@@ -55,7 +55,7 @@ async function serve(config: ServerConfig): Promise<void> {
   }
   if (config.transport === "http") {
     const { startHttpServer } = await import("./http.js");
-    const logger = new Logger(config.apiKey ? [config.apiKey] : []);
+    const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
     const http = await startHttpServer(config, { logger, sandbox });
     logger.info(`listening on ${http.url}/mcp (health: ${http.url}/healthz)`);
     // SIGTERM: stop accepting, let in-flight calls (a wait_for_batch) finish, then exit.

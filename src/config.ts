@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { defaultAuditPath } from "./audit.js";
+import type { LogLevel } from "./log.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 
@@ -28,6 +29,8 @@ export interface ServerConfig {
   auditLog: string | undefined;
   /** Signs confirmation tokens; set the same value on every replica behind a load balancer. */
   confirmSecret: string | undefined;
+  /** Lowest level written to stderr; "debug" also shows which form of each API answer was seen. */
+  logLevel: LogLevel;
   /** Sandbox only: the emulator variant to serve; checked against the known names in cli.ts. */
   variant: string | undefined;
   http: HttpOptions;
@@ -50,6 +53,8 @@ export type Config =
   | { command: "list-tools"; json: boolean }
   | { command: "help" }
   | { command: "version" };
+
+const LOG_LEVELS: LogLevel[] = ["debug", "info", "warning", "error"];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -89,6 +94,7 @@ Environment:
   MIXPEEK_DEDUPE_WINDOW_MS  identical writes within this window are not resent, default 60000
   MIXPEEK_CONFIRM_SECRET  signs confirmation tokens; share it across HTTP replicas
   MIXPEEK_MCP_AUTH_TOKEN  HTTP: token clients must present (same as --auth-token)
+  MIXPEEK_LOG_LEVEL   debug, info (default), warning or error; debug names the form of each API answer
   MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
 
 const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
@@ -147,6 +153,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
   const auditLog = auditSetting === "off" ? undefined : auditSetting || defaultAuditPath(env);
+  const logLevel = env.MIXPEEK_LOG_LEVEL?.trim().toLowerCase() || "info";
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`MIXPEEK_LOG_LEVEL must be ${LOG_LEVELS.join(", ")} (got "${logLevel}").`);
   const confirm = values.confirm ?? "elicit";
   if (!["elicit", "token", "none"].includes(confirm)) problems.push(`--confirm must be elicit, token or none (got "${confirm}").`);
   const tools = values.tools === undefined ? undefined : splitList(values.tools);
@@ -181,6 +189,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     auditLog,
     confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
     variant: values.variant,
+    logLevel: logLevel as LogLevel,
     http: {
       port: httpPort!, host, authToken,
       allowedHosts: splitList(values["allowed-hosts"] ?? ""),

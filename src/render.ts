@@ -14,7 +14,8 @@ export function renderResult(title: string, result: Record<string, unknown>): st
   const { recommendations, ...facts } = result;
   renderFields(facts, lines, "", "key: value");
   if (Array.isArray(recommendations)) {
-    lines.push(recommendations.length ? "recommendations:" : "recommendations: none — nothing to do");
+    // An empty list is no verdict: only a result's own facts can say there is nothing to do.
+    lines.push(recommendations.length ? "recommendations:" : "recommendations: none");
     (recommendations as Recommendation[]).forEach((rec, i) => {
       const action = rec.tool ? ` → ${rec.tool} ${JSON.stringify(rec.arguments ?? {})}` : " (no tool: a human must act)";
       lines.push(`  ${i + 1}. [${rec.risk} risk] ${rec.title}${action}`, `     ${rec.rationale}`);

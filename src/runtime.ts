@@ -31,7 +31,7 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   const api = new MixpeekApi(client);
-  const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : []);
+  const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const server = createServer({
     config, api, tools: TOOLS, logger, sandbox: options.sandbox,
     ...(options.tokens ? { tokens: options.tokens } : {}),

@@ -120,7 +120,7 @@ export const Batch = object({
   updated_at: timestamp,
   /** [SEED-ONLY] placement of stage_history under `progress` follows the guide. */
   progress: object({ stage_history: z.array(Stage).nullish() }).nullish(),
-});
+}, { batch_id: ["id"] });
 export type Batch = z.infer<typeof Batch>;
 
 /** A page of a list, in one internal form whatever key the API used: `items` is null (and
