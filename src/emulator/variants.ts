@@ -7,11 +7,11 @@ import type { Operation } from "../api/routes.js";
 import type { Reply } from "./operations.js";
 
 export interface Variant {
-  name: "default" | "fastapi" | "sparse";
+  name: "default" | "fastapi" | "sparse" | "reporting";
   /** Key of the list in GET …/failed-documents. */
-  failedDocsKey: "documents" | "failed_documents" | "data";
+  failedDocsKey: "documents" | "failed_documents" | "data" | "items";
   /** Key of the total there; null = no total at all. */
-  totalKey: "total" | "total_count" | null;
+  totalKey: "total" | "total_count" | "count" | null;
   /** Every timestamp in every body: "…T09:00:00.000Z" | Python's naive UTC "…T09:00:00.000000" | "…T09:00:00.000000+00:00". */
   timestamps: "iso-z" | "naive" | "offset";
   /** Error bodies: the Mixpeek envelope | FastAPI's defaults, {detail: "…"} and for 422 {detail: [{loc, msg, type}]}. */
@@ -55,6 +55,13 @@ export const VARIANTS: Record<Variant["name"], Variant> = {
     name: "sparse", failedDocsKey: "data", totalKey: null, timestamps: "offset", errors: "envelope",
     detection: "reports-only", crashloopStatus: "FAILED", writeBodies: "no-content", statuses: "unknown", numbers: "numbers",
     errorTypes: "category", failureField: "error", logs: "text", perTier: "list", apiRecommendations: "strings", diagnoseRoute: "absent",
+  },
+  // The seed guide's flow with answers that say what happened: detection reports a stuck tier
+  // and leaves it running, every write answers in full, statuses are ones we do not know.
+  reporting: {
+    name: "reporting", failedDocsKey: "items", totalKey: "count", timestamps: "offset", errors: "fastapi",
+    detection: "reports-only", crashloopStatus: "FAILED", writeBodies: "full", statuses: "unknown", numbers: "strings",
+    errorTypes: "exception", failureField: "failure_reason", logs: "tiers", perTier: "map", apiRecommendations: "objects", diagnoseRoute: "present",
   },
 };
 

@@ -36,6 +36,9 @@ describe("failed documents: list key and total", () => {
     expect(ids(d.documents)).toHaveLength(12);
     expect(ids(f.failed_documents)).toEqual(ids(d.documents));
     expect(ids(s.data)).toEqual(ids(d.documents));
+    const r = (await failedDocs(on.reporting, "transient-network")).body;
+    expect(Object.keys(r)).toEqual(["batch_id", "count", "limit", "offset", "items"]);
+    expect([r.count, ids(r.items)]).toEqual(["12", ids(d.documents)]);
   });
 });
 
