@@ -12,7 +12,11 @@ import { defineTool } from "../src/tool.js";
 const SAMPLE_SIZE = 500;
 const RECENT_ACTIONS = 10;
 
-const describeFailure = (error: unknown) => (error instanceof MixpeekApiError ? `HTTP ${error.status ?? "-"} ${error.name}` : "error");
+/** Status and the API's error type, or the message: class names do not survive the bundle. */
+const describeFailure = (error: unknown) => {
+  if (!(error instanceof MixpeekApiError)) return "error";
+  return error.status ? `HTTP ${error.status}${error.errorType ? ` ${error.errorType}` : ""}` : clip(error.message, 160)!;
+};
 
 export const input = batchRef;
 

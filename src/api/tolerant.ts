@@ -65,16 +65,17 @@ export const withAliases = (aliases: Record<string, readonly string[]>) => (valu
  * what came instead, so a tool can say it could not read the list rather than call it empty. */
 export function findList(value: unknown, listKey: string, keys: readonly string[], totalKeys: readonly string[]): unknown {
   if (Array.isArray(value)) {
-    recordShape(`${listKey} as a bare list`);
+    recordShape("a bare list");
     return { [listKey]: value, total: null };
   }
   if (!isRecord(value)) return value;
   const key = [listKey, ...keys].find((k) => Array.isArray(value[k]));
-  if (key && key !== listKey) recordShape(`${listKey} under "${key}"`);
+  if (key && key !== keys[0]) recordShape(`list under "${key}" (expected "${keys[0]}")`);
   const pagination = isRecord(value["pagination"]) ? value["pagination"] : {};
   const totalKey = totalKeys.find((k) => value[k] !== undefined && value[k] !== null);
   const total = totalKey ? value[totalKey] : pagination["total"] ?? null;
-  if (totalKey && totalKey !== totalKeys[0]) recordShape(`total under "${totalKey}"`);
+  if (totalKey && totalKey !== totalKeys[0]) recordShape(`total under "${totalKey}" (expected "${totalKeys[0]}")`);
+  if (!totalKey) recordShape("no total");
   return {
     ...value,
     [listKey]: key ? value[key] : null,
