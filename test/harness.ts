@@ -33,10 +33,13 @@ export interface HarnessOptions {
   elicit?: (message: string) => ElicitResult;
   tokens?: ConfirmationTokens;
   apiKey?: string;
+  /** Serve against this running emulator (a second server, e.g. after a restart) instead of
+   * starting one; close() then leaves it running for its owner to close. */
+  sharedEmulator?: Emulator;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const emulator = await startEmulator({ port: 0, scenarios: "all", ...options.emulator });
+  const emulator = options.sharedEmulator ?? await startEmulator({ port: 0, scenarios: "all", ...options.emulator });
   const config: ServerConfig = {
     ...CATALOGUE_CONFIG,
     apiUrl: emulator.url,
@@ -68,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await client.close();
       await runtime.close();
-      await emulator.close();
+      if (!options.sharedEmulator) await emulator.close();
     },
   };
 }
