@@ -398,6 +398,22 @@ describe("8. the API's recommendations are evidence", () => {
     expect(continued[0]).toMatchObject({ tool: "cancel_tier", arguments: { ...ref, tier_num: 1 } });
     expect(continued.some((r) => r.tool === "detect_stuck_tier")).toBe(false);
   });
+
+  it("asks for more memory than any retry already tried, even when the API still reports the first resources", () => {
+    const oom: Findings = {
+      ...findings([]), status: "FAILED",
+      tiers: [tier(0, "COMPLETED"), { ...tier(1, "FAILED"), oom: true, resources: { requires_gpu: true, num_cpus: 4, memory_bytes: 8 * GIB, priority: 100, extractor_name: "x" } }],
+    };
+    expect(recommend(oom, ref)[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 1, memory_bytes: 16 * GIB, requires_gpu: true } });
+    const retried = (memory: number): RecentAction => ({
+      tool: "retry_tier", summary: `tier_num=1 memory_bytes=${memory}`, outcome: "retrying", at: new Date().toISOString(),
+      arguments: { ...ref, tier_num: 1, memory_bytes: memory, requires_gpu: true },
+    });
+    expect(recommend(oom, ref, [retried(16 * GIB)])[0]).toMatchObject({ tool: "retry_tier", arguments: { memory_bytes: 32 * GIB } });
+    const third = recommend(oom, ref, [retried(32 * GIB), retried(16 * GIB)])[0]!;
+    expect(third.tool).toBeUndefined();
+    expect(third.title).toMatch(/human action/);
+  });
 });
 
 describe("9. error bodies in FastAPI's form", () => {
