@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { waitStep } from "../src/domain/next-steps.js";
+import { diagnoseStep, waitStep } from "../src/domain/next-steps.js";
 import { nextStepsForStatus } from "../src/domain/recommend.js";
-import { isTerminal } from "../src/domain/status.js";
+import { isTerminal, unknownStatus } from "../src/domain/status.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
 import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
 import { defineTool } from "../src/tool.js";
 import { sleep } from "../src/sleep.js";
+import { ToolRefusal } from "../src/tool-errors.js";
 
 /** Many clients give up on a tool call after 60 s; stay well under that. */
 const DEFAULT_TIMEOUT_S = 25;
@@ -44,6 +45,7 @@ export default defineTool({
       const { data } = await api.getBatch(ref, signal);
       const tiers = data.tier_tasks ?? [];
       const tier = tier_num === undefined ? undefined : tiers.find((t) => t.tier_num === tier_num);
+      if (tier_num !== undefined && !tier) throw new ToolRefusal(`batch ${batch_id} has no tier ${tier_num} (tiers: ${tiers.map((t) => t.tier_num).join(", ") || "none"}).`);
       const watched = tier_num === undefined ? data.status : tier?.status;
       const done = tiers.filter((t) => t.status === "COMPLETED").length;
       await progress(done, tiers.length || undefined, `${data.status}: ${done}/${tiers.length} tiers completed`);
@@ -62,9 +64,13 @@ export default defineTool({
           polls,
           batch: batchSummary(data),
           tiers: tiers.map((t) => ({ tier_num: t.tier_num, status: t.status ?? "UNKNOWN", documents_written: t.documents_written ?? null })),
+          ...(unknownStatus(watched) ? { notes: [`Status ${JSON.stringify(watched)} is not one this server knows, so it is never read as finished; get_batch or diagnose_batch show the details.`] } : {}),
           recommendations: finished
             ? nextStepsForStatus(status, ref)
-            : [waitStep(ref, `Still ${status} after ${timeout_seconds} s; call wait_for_batch again.`)],
+            : [
+              waitStep(ref, `Still ${status} after ${timeout_seconds} s; call wait_for_batch again.`),
+              ...(unknownStatus(watched) ? [diagnoseStep(ref, "diagnose_batch looks at the tiers and jobs behind a status this server does not know.")] : []),
+            ],
         };
       }
       await sleep(Math.min(delay, remaining), signal);

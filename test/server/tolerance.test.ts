@@ -143,7 +143,8 @@ describe("2. writes answered 204, {} or text", () => {
 
 describe("3. unknown statuses never conclude \"nothing\"", () => {
   it("plans cancellations, keeps watching and still finds duplicates when statuses read RUNNING/QUEUED", async () => {
-    const h = await start({ emulator: { scenarios: ["running-unknown-status"] }, config: { confirm: "token" } });
+    // One poll per wait_for_batch call, so the running batch is still running when it returns.
+    const h = await start({ emulator: { scenarios: ["running-unknown-status"] }, config: { confirm: "token", pollIntervalMs: 5000 } });
     const ref = refOf(h, "running-unknown-status");
     const { tools } = await h.client.listTools();
     const readOnly = new Set(tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name));
@@ -174,6 +175,15 @@ describe("3. unknown statuses never conclude \"nothing\"", () => {
     const recs = d.recommendations as Recommendation[];
     expect(recs.map((r) => r.tool)).toContain("wait_for_batch");
     for (const rec of recs) expect(readOnly.has(rec.tool ?? ""), `${rec.tool}: ${rec.title}`).toBe(true);
+
+    // Watching never reads an unknown status as finished, and says why it keeps waiting.
+    const wait = await h.call("wait_for_batch", { ...ref, timeout_seconds: 1 });
+    expect(wait.structuredContent).toMatchObject({ finished: false, timed_out: true, status: "RUNNING" });
+    expect(wait.structuredContent!.notes).toEqual([expect.stringContaining('"RUNNING" is not one this server knows')]);
+    expect((wait.structuredContent!.recommendations as Recommendation[]).map((r) => r.tool)).toEqual(["wait_for_batch", "diagnose_batch"]);
+    const missing = await h.call("wait_for_batch", { ...ref, tier_num: 7, timeout_seconds: 1 });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toMatch(/has no tier 7/);
   });
 
   it("kill_duplicate_jobs finds duplicates whose statuses read RUNNING (sparse variant)", async () => {
