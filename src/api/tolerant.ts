@@ -12,6 +12,8 @@ export function toNumber(value: unknown): unknown {
 }
 
 const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
+/** Already the internal form: nothing to do (the common case, kept cheap). */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?/;
 
 /** An instant as ISO-8601 UTC ("…Z"). A timestamp without a zone is UTC: the API is a Python
@@ -23,7 +25,7 @@ export function toTimestamp(value: unknown): unknown {
     recordShape("timestamps as epoch numbers");
     return new Date(epoch < 1e11 ? epoch * 1000 : epoch).toISOString();
   }
-  if (typeof value !== "string" || !ISO_LIKE.test(value.trim())) return value;
+  if (typeof value !== "string" || CANONICAL.test(value) || !ISO_LIKE.test(value.trim())) return value;
   const text = value.trim().replace(" ", "T");
   const zoned = ZONED.test(text);
   if (!zoned) recordShape("timestamps without a zone (read as UTC)");
@@ -35,7 +37,7 @@ export function toTimestamp(value: unknown): unknown {
 /** Statuses in the spec's spelling: upper case, and CANCELED with one L. Unknown values are kept
  * as sent; the status rules (domain/status.ts) treat them as unknown, never as inactive. */
 export function toStatus(value: unknown): unknown {
-  if (typeof value !== "string") return value;
+  if (typeof value !== "string" || /^[A-Z_]+$/.test(value)) return value;
   const upper = value.trim().toUpperCase().replace(/[\s-]+/g, "_");
   if (upper !== value) recordShape("statuses in another spelling");
   return upper === "CANCELLED" ? "CANCELED" : upper;

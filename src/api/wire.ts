@@ -10,8 +10,8 @@ const strList = z.array(z.string()).nullish();
 const record = z.record(z.string(), z.unknown()).nullish();
 const counts = z.record(z.string(), num).nullish();
 /** A tolerant object: `aliases` name the other keys a field may arrive under. */
-const object = <S extends z.ZodRawShape>(shape: S, aliases: Record<string, readonly string[]> = {}) =>
-  z.preprocess(withAliases(aliases), z.looseObject(shape));
+const object = <S extends z.ZodRawShape>(shape: S, aliases?: Record<string, readonly string[]>) =>
+  aliases ? z.preprocess(withAliases(aliases), z.looseObject(shape)) : z.looseObject(shape);
 
 export const TASK_STATUSES = [
   "PENDING", "IN_PROGRESS", "PROCESSING", "COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED",
