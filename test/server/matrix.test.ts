@@ -27,7 +27,13 @@ let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 interface Call { tool: string; readOnly: boolean; outcome: string }
-interface Run { calls: Call[]; final: string; stoppedWith?: Recommendation | undefined }
+interface Run {
+  calls: Call[];
+  final: string;
+  stoppedWith?: Recommendation | undefined;
+  /** Every tool any result recommended, and whether it only reads. */
+  recommended: Map<string, boolean>;
+}
 
 async function runAgent(scenario: ScenarioName, variant: string, style: Style): Promise<Run> {
   h = await startHarness({
@@ -38,6 +44,7 @@ async function runAgent(scenario: ScenarioName, variant: string, style: Style): 
   const args = { bucket: h.bucket, batch_id: h.batches[scenario] };
   const status = async () => (await h!.runtime.api.getBatch(args)).data.status ?? "UNKNOWN";
   const calls: Call[] = [];
+  const recommended = new Map<string, boolean>();
   let latest: Recommendation[] = [];
   let lastTool = "";
   while (calls.length < MAX_CALLS) {
@@ -46,18 +53,19 @@ async function runAgent(scenario: ScenarioName, variant: string, style: Style): 
     let next: { tool: string; arguments: Record<string, unknown> } | undefined;
     if (style === "diagnose-only") next = lastTool === "diagnose_batch" ? fromLatest && { tool: fromLatest.tool!, arguments: fromLatest.arguments! } : { tool: "diagnose_batch", arguments: args };
     else next = fromLatest ? { tool: fromLatest.tool!, arguments: fromLatest.arguments! } : lastTool === "diagnose_batch" ? undefined : { tool: "diagnose_batch", arguments: args };
-    if (!next) return { calls, final: await status(), stoppedWith: latest[0] };
+    if (!next) return { calls, final: await status(), stoppedWith: latest[0], recommended };
     const result = await h.call(next.tool, next.arguments);
     const where = `${scenario}/${variant}/${style} step ${calls.length + 1} ${next.tool}`;
     expect(result.isError, `${where}: ${JSON.stringify(result.content)}`).toBeFalsy();
     const content = result.structuredContent!;
     latest = content.recommendations ?? [];
     expectActionable(tools, latest, where);
+    for (const rec of latest) if (rec.tool) recommended.set(rec.tool, tools.find((t) => t.name === rec.tool)?.annotations?.readOnlyHint === true);
     const tool = tools.find((t) => t.name === next.tool)!;
     calls.push({ tool: next.tool, readOnly: tool.annotations?.readOnlyHint === true, outcome: String(content.outcome ?? "") });
     lastTool = next.tool;
   }
-  return { calls, final: await status() };
+  return { calls, final: await status(), recommended };
 }
 
 const fixCalls = (run: Run) => run.calls.findLastIndex((c) => !c.readOnly) + 1;
@@ -95,6 +103,7 @@ describe.each(VARIANT_NAMES)("variant %s", (variant) => {
       const run = await runAgent(scenario, variant, style);
       rows.push(`| ${scenario} | ${variant} | ${style} | 0 | ${run.calls.length} | ${run.final} | ${path(run)} |`);
       expect(run.calls.every((c) => c.readOnly), path(run)).toBe(true);
+      expect([...run.recommended].filter(([, readOnly]) => !readOnly).map(([tool]) => tool), path(run)).toEqual([]);
       expect(run.final).toBe("COMPLETED");
       const writes = h!.emulator.requests.filter((r) => r.method !== "GET" && r.operation !== "listBatches");
       expect(writes, path(run)).toEqual([]);
