@@ -5,7 +5,7 @@ import { z } from "zod";
 import { recordShape } from "./trace.js";
 
 /** A number, also when sent as a decimal string ("37"); anything else is left for the schema to refuse. */
-export function toNumber(value: unknown): unknown {
+function toNumber(value: unknown): unknown {
   if (typeof value !== "string" || !/^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value)) return value;
   recordShape("numbers sent as strings");
   return Number(value);
@@ -36,7 +36,7 @@ export function toTimestamp(value: unknown): unknown {
 
 /** Statuses in the spec's spelling: upper case, and CANCELED with one L. Unknown values are kept
  * as sent; the status rules (domain/status.ts) treat them as unknown, never as inactive. */
-export function toStatus(value: unknown): unknown {
+function toStatus(value: unknown): unknown {
   if (typeof value !== "string" || /^[A-Z_]+$/.test(value)) return value;
   const upper = value.trim().toUpperCase().replace(/[\s-]+/g, "_");
   if (upper !== value) recordShape("statuses in another spelling");
@@ -51,7 +51,7 @@ export const status = z.preprocess(toStatus, z.string());
 export const bool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean().nullish());
 
 /** Copies the first present alias into `key` when `key` itself is absent. */
-export function alias(value: unknown, key: string, alternatives: readonly string[]): unknown {
+function alias(value: unknown, key: string, alternatives: readonly string[]): unknown {
   if (!isRecord(value) || value[key] !== undefined && value[key] !== null) return value;
   const found = alternatives.find((name) => value[name] !== undefined && value[name] !== null);
   if (!found) return value;

@@ -4,6 +4,7 @@
 // tool. The rules follow the seeds' flows (stuck tier: detect, then cancel the tier, then retry
 // it) and this server's record of what it already did to the batch, so a started flow continues
 // and a fix that failed twice is not tried a third time.
+import type { ToolName } from "../../tools/inputs.js";
 import type { ApiRecommendation } from "../api/wire.js";
 import type { RecentAction } from "../incident-memory.js";
 import type { Recommendation } from "../schemas.js";
@@ -29,14 +30,14 @@ interface Context { f: Findings; ref: BatchRef; history: RecentAction[] }
 type Rule = (c: Context) => Recommendation[];
 
 /** This server's applied calls of `tool` on the batch (and tier, when given), newest first. */
-const attempts = (history: RecentAction[], tool: string, tier?: number) => history.filter((a) =>
+const attempts = (history: RecentAction[], tool: ToolName, tier?: number) => history.filter((a) =>
   a.tool === tool && !NOT_APPLIED.has(a.outcome) && (tier === undefined || a.arguments["tier_num"] === tier));
 
 const rerun = (ref: BatchRef, t: TierFinding, why: string) => step("retry_tier", { ...ref, tier_num: t.tier_num },
   `Retry tier ${t.tier_num}`, `${why} retry_tier reruns it (and the tiers after it) with the same resources; earlier tiers keep their results.`);
 
 const cancelTier = (ref: BatchRef, t: TierFinding, why: string) => step("cancel_tier", { ...ref, tier_num: t.tier_num },
-  `Cancel stuck tier ${t.tier_num}`, `${why} Cancel the tier, then retry_tier reruns it.`, "medium");
+  `Cancel tier ${t.tier_num}`, `${why} Cancel the tier, then retry_tier reruns it.`, "medium");
 
 const RULES: Rule[] = [
   // Duplicate jobs waste the tier's resources and block it: stop the extras first.
@@ -201,13 +202,17 @@ export function recommend(findings: Findings, ref: BatchRef, history: RecentActi
 
 /** A fix this server already applied twice to the same target without success is not offered
  * a third time: a human looks instead. Reads and waits are exempt. */
+/** Steps that change nothing (or only ask), which repeating cannot make worse. */
+const NEVER_ESCALATED: readonly ToolName[] = ["diagnose_batch", "wait_for_batch", "get_batch_logs", "list_failed_documents", "detect_stuck_tier"];
+
 function escalate(rec: Recommendation, history: RecentAction[]): Recommendation {
-  if (!rec.tool || ["diagnose_batch", "wait_for_batch", "get_batch_logs", "list_failed_documents", "detect_stuck_tier"].includes(rec.tool)) return rec;
+  const tool = rec.tool as ToolName | undefined;
+  if (!tool || NEVER_ESCALATED.includes(tool)) return rec;
   const target = (args: Record<string, unknown> | undefined) => JSON.stringify([args?.["tier_num"], args?.["ray_job_id"], args?.["from_tier"]]);
-  const same = attempts(history, rec.tool).filter((a) => target(a.arguments) === target(rec.arguments));
+  const same = attempts(history, tool).filter((a) => target(a.arguments) === target(rec.arguments));
   if (same.length < MAX_ATTEMPTS) return rec;
-  return humanAction(`Stop repeating ${rec.tool}: it was applied ${same.length} times without fixing the batch`,
-    `${rec.tool} ran at ${same.map((a) => a.at).join(" and ")} with the same target and the problem remains. ${rec.rationale} Look at the logs (get_batch_logs) before trying again.`);
+  return humanAction(`Stop repeating ${tool}: it was applied ${same.length} times without fixing the batch`,
+    `${tool} ran at ${same.map((a) => a.at).join(" and ")} with the same target and the problem remains. ${rec.rationale} Look at the logs (get_batch_logs) before trying again.`);
 }
 
 type ApiAction = "kill_duplicates" | "cancel_job" | "retry_transient" | "retry_tier" | "resubmit" | "detect_stuck" | "cancel_tier" | "fix_input";
