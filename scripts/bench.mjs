@@ -9,9 +9,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { request } from "undici";
-import { listTools, CATALOGUE_CONFIG } from "../dist/src/catalogue.js";
-import { createRuntime } from "../dist/src/runtime.js";
-import { Logger } from "../dist/src/log.js";
+import { listTools, CATALOGUE_CONFIG } from "../dist/src/mcp/catalogue.js";
+import { createRuntime } from "../dist/src/mcp/runtime.js";
+import { Logger } from "../dist/src/util/log.js";
 import { SCENARIOS, startEmulator } from "../dist/src/emulator/index.js";
 
 const { variant } = parseArgs({ options: { variant: { type: "string" } } }).values;
@@ -35,7 +35,7 @@ async function coldStart(runs = 15) {
   const variants = [
     ["bare SDK one-tool server (the floor)", [dist("scripts/floor-server.mjs")]],
     ["mixpeek-batch-mcp bundled (the bin)", [dist("dist/mixpeek-batch-mcp.mjs")]],
-    ["mixpeek-batch-mcp unbundled (tsc output)", [dist("dist/src/cli.js")]],
+    ["mixpeek-batch-mcp unbundled (tsc output)", [dist("dist/src/cli/main.js")]],
     ["mixpeek-batch-mcp bundled, --sandbox", [dist("dist/mixpeek-batch-mcp.mjs"), "--sandbox", ...variantArgs]],
   ];
   const results = {};

@@ -2,7 +2,7 @@
 // loads much faster than hundreds of modules, which is what a client launching a stdio server
 // on every conversation pays for. The emulator is imported lazily and evaluated only when used.
 import { build } from "esbuild";
-import { listTools } from "../dist/src/catalogue.js";
+import { listTools } from "../dist/src/mcp/catalogue.js";
 
 // Converting 17 tools' zod schemas to JSON Schema is most of the first tools/list; do it here,
 // once, from the tsc output of the same source (a test compares the bundle's list with it).
@@ -10,7 +10,7 @@ const listing = Object.fromEntries((await listTools()).map(({ name, title, descr
   [name, { name, title, description, inputSchema, outputSchema, annotations }]));
 
 await build({
-  entryPoints: ["src/cli.ts"],
+  entryPoints: ["src/cli/main.ts"],
   outfile: "dist/mixpeek-batch-mcp.mjs",
   bundle: true,
   platform: "node",

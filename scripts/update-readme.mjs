@@ -1,6 +1,6 @@
 // Rewrites the README's tool table from the built catalogue: `npm run readme` after `npm run build`.
 import { readFileSync, writeFileSync } from "node:fs";
-import { listTools, toolTable } from "../dist/src/catalogue.js";
+import { listTools, toolTable } from "../dist/src/mcp/catalogue.js";
 
 const path = new URL("../README.md", import.meta.url);
 const readme = readFileSync(path, "utf8");

@@ -3,7 +3,7 @@
 import { Ajv } from "ajv";
 import { expect } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { Recommendation } from "../src/schemas.js";
+import type { Recommendation } from "../src/mcp/results.js";
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 

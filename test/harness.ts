@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { CATALOGUE_CONFIG } from "../src/catalogue.js";
-import type { ServerConfig } from "../src/config.js";
-import type { ConfirmationTokens } from "../src/confirm.js";
+import { CATALOGUE_CONFIG } from "../src/mcp/catalogue.js";
+import type { ServerConfig } from "../src/cli/config.js";
+import type { ConfirmationTokens } from "../src/safety/confirm.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../src/emulator/index.js";
-import { Logger } from "../src/log.js";
-import { createRuntime, type Runtime } from "../src/runtime.js";
+import { Logger } from "../src/util/log.js";
+import { createRuntime, type Runtime } from "../src/mcp/runtime.js";
 
 export interface Harness {
   emulator: Emulator;

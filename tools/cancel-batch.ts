@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { mayBeActive } from "../src/domain/status.js";
 import { activeJobs, describeJob, unknownStatusNote } from "../src/domain/targets.js";
-import { batchRef, recommendations } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = batchRef;
 

@@ -3,9 +3,10 @@ import { waitStep } from "../src/domain/next-steps.js";
 import { mayBeActive } from "../src/domain/status.js";
 import { activeJobs, describeJob, loadTier, tierFingerprint, unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
-import { rayJobIdArg, recommendations, tierRef } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
-import { ToolRefusal } from "../src/tool-errors.js";
+import { rayJobIdArg, tierRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
+import { ToolRefusal } from "../src/mcp/errors.js";
 
 export const input = { ...tierRef, ray_job_id: rayJobIdArg };
 

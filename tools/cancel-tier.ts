@@ -3,8 +3,9 @@ import { diagnoseStep, step } from "../src/domain/next-steps.js";
 import { mayBeActive } from "../src/domain/status.js";
 import { activeJobs, describeJob, loadTier, tierFingerprint, unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
-import { recommendations, tierRef } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { tierRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = tierRef;
 

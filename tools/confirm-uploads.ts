@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { bucketArg, idString, recommendations } from "../src/schemas.js";
+import { bucketArg, idString } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
 import { clip } from "../src/domain/views.js";
 import { step } from "../src/domain/next-steps.js";
-import { defineTool } from "../src/tool.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = {
   bucket: bucketArg,

@@ -3,8 +3,9 @@ import { STUCK_AFTER_MS } from "../src/domain/diagnosis.js";
 import { diagnoseStep, step, waitStep } from "../src/domain/next-steps.js";
 import { mayBeActive } from "../src/domain/status.js";
 import { clip } from "../src/domain/views.js";
-import { recommendations, tierRef } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { tierRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = tierRef;
 

@@ -5,8 +5,9 @@ import { EventView, type FailedDocumentsRead, TierFinding, computeFindings, summ
 import { recommend } from "../src/domain/recommend.js";
 import { statusClass } from "../src/domain/status.js";
 import { FailureGroupView, clip } from "../src/domain/views.js";
-import { batchRef, recommendations } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 /** Failed documents read to group errors; the API's count stays exact beyond it. */
 const SAMPLE_SIZE = 500;

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { BadResponseError } from "../src/api/errors.js";
 import { diagnoseStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
-import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef, tierNumArg } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const DEFAULT_TAIL = 40;
 const MAX_ERROR_LINES = 15;

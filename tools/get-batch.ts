@@ -1,7 +1,8 @@
 import { BatchView, batchView } from "../src/domain/views.js";
 import { nextStepsForStatus } from "../src/domain/recommend.js";
-import { batchRef, recommendations } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = batchRef;
 

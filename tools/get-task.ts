@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { idString, recommendations } from "../src/schemas.js";
+import { idString } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
 import { nextStepsForStatus } from "../src/domain/recommend.js";
 import { isTerminal } from "../src/domain/status.js";
 import { clip } from "../src/domain/views.js";
-import { defineTool } from "../src/tool.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 

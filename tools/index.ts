@@ -1,5 +1,5 @@
 // Every tool, in the order an agent meets them: reads, then writes, then destructive ones.
-import type { ToolDefinition } from "../src/tool.js";
+import type { ToolDefinition } from "../src/mcp/tool.js";
 import cancelBatch from "./cancel-batch.js";
 import cancelJob from "./cancel-job.js";
 import cancelTier from "./cancel-tier.js";

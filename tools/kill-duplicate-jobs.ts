@@ -2,8 +2,9 @@ import { z } from "zod";
 import { waitStep } from "../src/domain/next-steps.js";
 import { activeJobs, describeJob, loadTier, readBack, tierFingerprint, unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
-import { recommendations, tierRef } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { tierRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 import type { ExtractorJob } from "../src/api/wire.js";
 
 /** Every running job after the first of its extractor. */

@@ -3,8 +3,9 @@ import { TASK_STATUSES } from "../src/api/wire.js";
 import { BadResponseError } from "../src/api/errors.js";
 import { diagnoseStep } from "../src/domain/next-steps.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
-import { bucketArg, limitArg, offsetArg, recommendations } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { bucketArg, limitArg, offsetArg } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const DEFAULT_LIMIT = 20;
 

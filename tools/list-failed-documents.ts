@@ -3,8 +3,9 @@ import { BadResponseError } from "../src/api/errors.js";
 import { permanentFix, retryable, transientRetry } from "../src/domain/recommend.js";
 import { isTransientError } from "../src/domain/status.js";
 import { FailureGroupView, clip, groupFailures } from "../src/domain/views.js";
-import { batchRef, collectionArg, limitArg, offsetArg, recommendations, tierNumArg } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef, collectionArg, limitArg, offsetArg, tierNumArg } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const DEFAULT_LIMIT = 100;
 

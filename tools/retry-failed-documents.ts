@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { diagnoseStep, waitStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
-import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { batchRef, tierNumArg } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 export const input = {
   ...batchRef,

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { waitStep } from "../src/domain/next-steps.js";
 import { ResourcesView, clip, resourcesView } from "../src/domain/views.js";
-import { recommendations, tierRef } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { tierRef } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const GIB = 2 ** 30;
 

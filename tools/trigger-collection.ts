@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { step, waitStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
-import { collectionArg, idString, recommendations } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
+import { collectionArg, idString } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
 
 const ids = (what: string, example: string) => z.array(idString(what, example)).min(1).max(1000);
 

@@ -3,10 +3,11 @@ import { diagnoseStep, waitStep } from "../src/domain/next-steps.js";
 import { nextStepsForStatus } from "../src/domain/recommend.js";
 import { isTerminal, unknownStatus } from "../src/domain/status.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
-import { batchRef, recommendations, tierNumArg } from "../src/schemas.js";
-import { defineTool } from "../src/tool.js";
-import { sleep } from "../src/sleep.js";
-import { ToolRefusal } from "../src/tool-errors.js";
+import { batchRef, tierNumArg } from "../src/mcp/arguments.js";
+import { recommendations } from "../src/mcp/results.js";
+import { defineTool } from "../src/mcp/tool.js";
+import { sleep } from "../src/util/sleep.js";
+import { ToolRefusal } from "../src/mcp/errors.js";
 
 /** Many clients give up on a tool call after 60 s; stay well under that. */
 const DEFAULT_TIMEOUT_S = 25;

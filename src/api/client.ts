@@ -3,13 +3,13 @@
 // is never resent). A 2xx answer to a write means it was applied, whatever its body.
 import { Agent, errors as undiciErrors, request, type Dispatcher } from "undici";
 import type { z } from "zod";
-import { NAME, VERSION } from "../version.js";
+import { NAME, VERSION } from "../util/version.js";
 import {
   BadResponseError, ConnectionError, MixpeekApiError, RateLimitError, TimeoutError,
   errorFromResponse, parseRetryAfter,
 } from "./errors.js";
 import { ROUTES, buildPath, isRead, type Operation, type RouteParams } from "./routes.js";
-import { sleep } from "../sleep.js";
+import { sleep } from "../util/sleep.js";
 import { recordNote, recordRequestId } from "./trace.js";
 
 export interface ClientOptions {

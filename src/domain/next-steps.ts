@@ -2,7 +2,7 @@
 // and its own argument type (taken from the tool's input schema at compile time), so a renamed
 // tool or a wrong argument does not compile; a step no tool can take is a human action.
 import type { ToolArgs, ToolName } from "../../tools/inputs.js";
-import type { Recommendation } from "../schemas.js";
+import type { Recommendation } from "../mcp/results.js";
 
 export type Risk = Recommendation["risk"];
 export interface BatchRef { bucket: string; batch_id: string }

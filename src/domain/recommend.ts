@@ -6,8 +6,8 @@
 // and a fix that failed twice is not tried a third time.
 import type { ToolName } from "../../tools/inputs.js";
 import type { ApiRecommendation } from "../api/wire.js";
-import type { RecentAction } from "../incident-memory.js";
-import type { Recommendation } from "../schemas.js";
+import type { RecentAction } from "../safety/incident-memory.js";
+import type { Recommendation } from "../mcp/results.js";
 import { type Findings, type TierFinding, formatBytes, transientCategories } from "./diagnosis.js";
 import type { FailureGroupView } from "./views.js";
 import { type BatchRef, diagnoseStep, humanAction, readFailedDocumentsStep, step, waitStep } from "./next-steps.js";

@@ -1,8 +1,8 @@
 // Reads the current state of what a destructive tool is about to change, so the confirmation
 // names the exact target and what it stops, and a token is bound to that state.
-import type { MixpeekApi } from "../api/resources.js";
+import type { MixpeekApi } from "../api/mixpeek-api.js";
 import type { Batch, ExtractorJob, TierTask } from "../api/wire.js";
-import { ToolRefusal } from "../tool-errors.js";
+import { ToolRefusal } from "../mcp/errors.js";
 import { mayBeActive, unknownStatus } from "./status.js";
 
 export interface TierTarget { batch: Batch; tier: TierTask }

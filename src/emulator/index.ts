@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ROUTES, matchRoute, type Operation } from "../api/routes.js";
-import { readBody } from "../read-body.js";
+import { readBody } from "../transport/read-body.js";
 import { HANDLERS, type Reply } from "./operations.js";
 import { SANDBOX, SCENARIOS, seedSandbox, type ScenarioName } from "./scenarios.js";
 import { validate, type Problem } from "./validate.js";

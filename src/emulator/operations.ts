@@ -3,7 +3,7 @@
 import type * as wire from "../api/wire.js";
 import type { Operation } from "../api/routes.js";
 import type { Variant } from "./variants.js";
-import { batchToWire, diagnose, failedDocToWire, jobLog, jobStatus, taskToWire } from "./views.js";
+import { batchToWire, diagnose, failedDocToWire, jobLog, jobStatus, taskToWire } from "./wire-bodies.js";
 import {
   RETRY_RUN_MS, STUCK_THRESHOLD_MS, badRequest, docCount, isActive, isTransient, notFound, syncTask,
   type Batch, type Bucket, type Collection, type Job, type Namespace, type State, type Status, type Tier,

@@ -8,7 +8,7 @@ import {
   AuthenticationError, BadRequestError, BadResponseError, ConflictError, ConnectionError, MixpeekApiError, NotFoundError,
   PermissionDeniedError, RateLimitError, ServerError, TimeoutError, ValidationError,
 } from "../../src/api/errors.js";
-import { MixpeekApi } from "../../src/api/resources.js";
+import { MixpeekApi } from "../../src/api/mixpeek-api.js";
 import { InvalidPathSegmentError, type Operation } from "../../src/api/routes.js";
 import { startEmulator, type Emulator, type RecordedRequest, type ScenarioName } from "../../src/emulator/index.js";
 

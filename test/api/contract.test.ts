@@ -5,7 +5,7 @@
 // The requests checked are the ones the emulator recorded, not what we meant to send.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MixpeekClient } from "../../src/api/client.js";
-import { MixpeekApi } from "../../src/api/resources.js";
+import { MixpeekApi } from "../../src/api/mixpeek-api.js";
 import { ROUTES, type Operation } from "../../src/api/routes.js";
 import { startEmulator, type Emulator, type RecordedRequest } from "../../src/emulator/index.js";
 import { compile, spec as openapi } from "../openapi.js";

@@ -5,11 +5,11 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CATALOGUE_CONFIG } from "../../src/catalogue.js";
-import type { ServerConfig } from "../../src/config.js";
+import { CATALOGUE_CONFIG } from "../../src/mcp/catalogue.js";
+import type { ServerConfig } from "../../src/cli/config.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { startHttpServer, type HttpServer } from "../../src/http.js";
-import { Logger } from "../../src/log.js";
+import { startHttpServer, type HttpServer } from "../../src/transport/http.js";
+import { Logger } from "../../src/util/log.js";
 
 let emulator: Emulator;
 let open: HttpServer;

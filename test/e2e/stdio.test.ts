@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { listTools } from "../../src/catalogue.js";
-import { VERSION } from "../../src/version.js";
+import { listTools } from "../../src/mcp/catalogue.js";
+import { VERSION } from "../../src/util/version.js";
 
 // The bundled bin: what the package ships and clients launch.
 const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { AuditLog, type AuditEntry } from "../../src/audit.js";
+import { AuditLog, type AuditEntry } from "../../src/safety/audit.js";
 
-const AUDIT = new URL("../../dist/src/audit.js", import.meta.url).href;
+const AUDIT = new URL("../../dist/src/safety/audit.js", import.meta.url).href;
 const entry = (i: number, args: Record<string, unknown> = { i }): AuditEntry => ({
   time: new Date(0).toISOString(), tool: "retry_tier", arguments: args, namespace: "ns", outcome: "retrying",
   request_ids: [`req_${i}`], duration_ms: 1, deduplicated: false, confirmed: "not required",

@@ -2,9 +2,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it, beforeAll } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/catalogue.js";
+import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/mcp/catalogue.js";
 import { SANDBOX } from "../../src/emulator/scenarios.js";
-import { VERSION } from "../../src/version.js";
+import { VERSION } from "../../src/util/version.js";
 import { TOOLS } from "../../tools/index.js";
 import { INPUTS } from "../../tools/inputs.js";
 

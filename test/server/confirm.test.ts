@@ -1,6 +1,6 @@
 // Destructive tools change nothing until confirmed, by elicitation or by the token two-step.
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfirmationTokens, CONFIRM_TTL_MS } from "../../src/confirm.js";
+import { ConfirmationTokens, CONFIRM_TTL_MS } from "../../src/safety/confirm.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 let h: Harness | undefined;

@@ -11,7 +11,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { SCENARIOS, VARIANT_NAMES, type ScenarioName } from "../../src/emulator/index.js";
-import type { Recommendation } from "../../src/schemas.js";
+import type { Recommendation } from "../../src/mcp/results.js";
 import { expectActionable } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 

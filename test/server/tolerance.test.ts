@@ -13,8 +13,8 @@ import { toTimestamp } from "../../src/api/tolerant.js";
 import type { Findings, TierFinding } from "../../src/domain/diagnosis.js";
 import { recommend } from "../../src/domain/recommend.js";
 import type { Fault, Operation, ScenarioName } from "../../src/emulator/index.js";
-import type { RecentAction } from "../../src/incident-memory.js";
-import type { Recommendation } from "../../src/schemas.js";
+import type { RecentAction } from "../../src/safety/incident-memory.js";
+import type { Recommendation } from "../../src/mcp/results.js";
 import { requestsFor, startHarness, type Harness, type HarnessOptions } from "../harness.js";
 
 const GIB = 2 ** 30;

@@ -3,12 +3,12 @@
 // stderr. Configuration problems exit with code 2 and one message listing them all.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
-import { Logger } from "./log.js";
-import { createRuntime } from "./runtime.js";
-import type { Variant } from "./emulator/variants.js";
-import type { SandboxInfo } from "./server.js";
-import { VERSION } from "./version.js";
-import { TOOL_NAMES } from "../tools/index.js";
+import { Logger } from "../util/log.js";
+import { createRuntime } from "../mcp/runtime.js";
+import type { Variant } from "../emulator/variants.js";
+import type { SandboxInfo } from "../mcp/server.js";
+import { VERSION } from "../util/version.js";
+import { TOOL_NAMES } from "../../tools/index.js";
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env, TOOL_NAMES);
@@ -16,14 +16,14 @@ async function main(): Promise<void> {
     case "help": process.stdout.write(`${USAGE}\n`); return;
     case "version": process.stdout.write(`${VERSION}\n`); return;
     case "list-tools": {
-      const { listTools, toolTable } = await import("./catalogue.js");
+      const { listTools, toolTable } = await import("../mcp/catalogue.js");
       const tools = await listTools();
       process.stdout.write(config.json ? `${JSON.stringify(tools, null, 2)}\n` : `${toolTable(tools)}\n`);
       return;
     }
     case "emulator": {
       // Loaded only here and in sandbox mode, so the real server does not pay for it at start-up.
-      const { startEmulator, describeSandbox, SCENARIOS } = await import("./emulator/index.js");
+      const { startEmulator, describeSandbox, SCENARIOS } = await import("../emulator/index.js");
       const known: readonly string[] = SCENARIOS;
       const unknown = config.scenarios === "all" ? [] : config.scenarios.filter((name) => !known.includes(name));
       const problems = unknown.length ? [`--scenarios names unknown scenario(s): ${unknown.join(", ")}. Known: ${SCENARIOS.join(", ")}.`] : [];
@@ -46,7 +46,7 @@ async function serve(config: ServerConfig): Promise<void> {
     const problems: string[] = [];
     const variant = await checkVariant(config.variant, problems);
     if (problems.length) throw new ConfigError(problems);
-    const { startEmulator, describeSandbox } = await import("./emulator/index.js");
+    const { startEmulator, describeSandbox } = await import("../emulator/index.js");
     const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
     process.stderr.write(`${describeSandbox(emulator)}\n`);
     sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
@@ -54,7 +54,7 @@ async function serve(config: ServerConfig): Promise<void> {
     closeSandbox = () => emulator.close();
   }
   if (config.transport === "http") {
-    const { startHttpServer } = await import("./http.js");
+    const { startHttpServer } = await import("../transport/http.js");
     const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
     const http = await startHttpServer(config, { logger, sandbox });
     logger.info(`listening on ${http.url}/mcp (health: ${http.url}/healthz)`);
@@ -72,7 +72,7 @@ async function serve(config: ServerConfig): Promise<void> {
 /** The --variant name if it is a known one; otherwise adds a problem listing the known names. */
 async function checkVariant(name: string | undefined, problems: string[]): Promise<Variant["name"] | undefined> {
   if (name === undefined) return undefined;
-  const { VARIANT_NAMES } = await import("./emulator/index.js");
+  const { VARIANT_NAMES } = await import("../emulator/index.js");
   if ((VARIANT_NAMES as string[]).includes(name)) return name as Variant["name"];
   problems.push(`--variant names unknown variant "${name}". Known: ${VARIANT_NAMES.join(", ")}.`);
   return undefined;

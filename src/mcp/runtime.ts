@@ -2,15 +2,15 @@
 // Shared by the stdio CLI, HTTP mode and the tests, so they all run the same wiring.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Dispatcher } from "undici";
-import { MixpeekClient } from "./api/client.js";
-import { MixpeekApi } from "./api/resources.js";
-import type { IncidentMemory } from "./incident-memory.js";
-import type { ServerConfig } from "./config.js";
-import type { ConfirmationTokens } from "./confirm.js";
-import type { RecentMutations } from "./dedupe.js";
-import { Logger } from "./log.js";
+import { MixpeekClient } from "../api/client.js";
+import { MixpeekApi } from "../api/mixpeek-api.js";
+import type { IncidentMemory } from "../safety/incident-memory.js";
+import type { ServerConfig } from "../cli/config.js";
+import type { ConfirmationTokens } from "../safety/confirm.js";
+import type { RecentMutations } from "../safety/dedupe.js";
+import { Logger } from "../util/log.js";
 import { createServer, type SandboxInfo } from "./server.js";
-import { TOOLS } from "../tools/index.js";
+import { TOOLS } from "../../tools/index.js";
 
 export interface Runtime { server: McpServer; api: MixpeekApi; logger: Logger; close(): Promise<void> }
 

@@ -3,9 +3,9 @@
 import {
   AuthenticationError, BadResponseError, ConnectionError, MixpeekApiError, NotFoundError,
   PermissionDeniedError, RateLimitError, ServerError, TimeoutError, ValidationError,
-} from "./api/errors.js";
-import { InvalidPathSegmentError } from "./api/routes.js";
-import { clip } from "./domain/views.js";
+} from "../api/errors.js";
+import { InvalidPathSegmentError } from "../api/routes.js";
+import { clip } from "../domain/views.js";
 
 /** A refusal the tool decided on (bad confirmation token, precondition unmet). */
 export class ToolRefusal extends Error {

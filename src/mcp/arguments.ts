@@ -1,4 +1,4 @@
-// Argument and result pieces shared by the tools, so each constraint is written once.
+// Tool arguments shared by the tools, so each constraint is written once.
 import { z } from "zod";
 
 /** An id that travels as one URL path segment: no "/", "?", "#", whitespace or control
@@ -18,25 +18,6 @@ export const confirmTokenArg = z.string().min(1).max(2000).optional()
 
 export const batchRef = { bucket: bucketArg, batch_id: batchIdArg };
 export const tierRef = { ...batchRef, tier_num: tierNumArg };
-
-export const Risk = z.enum(["low", "medium", "high"]);
-export const Recommendation = z.object({
-  title: z.string(),
-  rationale: z.string(),
-  risk: Risk,
-  tool: z.string().optional(),
-  arguments: z.record(z.string(), z.unknown()).optional(),
-});
-export type Recommendation = z.infer<typeof Recommendation>;
-export const recommendations = z.array(Recommendation).describe("Next steps, best first");
-
-export const Plan = z.object({
-  action: z.string(),
-  target: z.string(),
-  affects: z.array(z.string()),
-  expires_at: z.string(),
-});
-export type Plan = z.infer<typeof Plan>;
 
 /** Optional pagination of a list the API returns in full or in pages. */
 export const limitArg = (max: number, fallback: number) =>

@@ -1,6 +1,6 @@
 // Logs go to stderr (stdout belongs to the protocol in stdio mode) and, once a client is
 // connected, to MCP logging notifications. Every line passes through redaction of the API key.
-import { redact } from "./tool-errors.js";
+import { redact } from "../mcp/errors.js";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 type Sink = (level: LogLevel, message: string) => void;

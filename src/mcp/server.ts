@@ -4,22 +4,22 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import { ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import { BadRequestError, ConflictError, ConnectionError, ServerError, TimeoutError } from "./api/errors.js";
-import { currentTrace, traceRequests } from "./api/trace.js";
-import { AuditLog, type AuditEntry } from "./audit.js";
-import { IncidentMemory } from "./incident-memory.js";
-import { RecentMutations, asDeduplicated } from "./dedupe.js";
-import type { MixpeekApi } from "./api/resources.js";
-import type { ServerConfig } from "./config.js";
-import { ConfirmationTokens, digest } from "./confirm.js";
-import type { Logger } from "./log.js";
-import { diagnoseStep } from "./domain/next-steps.js";
+import { BadRequestError, ConflictError, ConnectionError, ServerError, TimeoutError } from "../api/errors.js";
+import { currentTrace, traceRequests } from "../api/trace.js";
+import { AuditLog, type AuditEntry } from "../safety/audit.js";
+import { IncidentMemory } from "../safety/incident-memory.js";
+import { RecentMutations, asDeduplicated } from "../safety/dedupe.js";
+import type { MixpeekApi } from "../api/mixpeek-api.js";
+import type { ServerConfig } from "../cli/config.js";
+import { ConfirmationTokens, digest } from "../safety/confirm.js";
+import type { Logger } from "../util/log.js";
+import { diagnoseStep } from "../domain/next-steps.js";
 import { registerPrompts } from "./prompts.js";
 import { renderResult } from "./render.js";
 import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
 import { CONFIRMATION_REQUIRED, toolListing, type ConfirmationPlan, type ToolContext, type ToolDefinition } from "./tool.js";
-import { ToolRefusal, describeError, redact } from "./tool-errors.js";
-import { NAME, VERSION } from "./version.js";
+import { ToolRefusal, describeError, redact } from "./errors.js";
+import { NAME, VERSION } from "../util/version.js";
 
 export interface SandboxInfo { bucketId: string; bucketName: string; namespace: string }
 

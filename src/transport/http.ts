@@ -8,17 +8,17 @@ import type { AddressInfo } from "node:net";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { Agent } from "undici";
-import { AuditLog } from "./audit.js";
-import { isLoopback, type ServerConfig } from "./config.js";
-import { ConfirmationTokens, safeEqual } from "./confirm.js";
-import { RecentMutations } from "./dedupe.js";
-import { IncidentMemory } from "./incident-memory.js";
+import { AuditLog } from "../safety/audit.js";
+import { isLoopback, type ServerConfig } from "../cli/config.js";
+import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
+import { RecentMutations } from "../safety/dedupe.js";
+import { IncidentMemory } from "../safety/incident-memory.js";
 import { JsonExchange, asMessages } from "./json-exchange.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
-import { createRuntime } from "./runtime.js";
-import type { SandboxInfo } from "./server.js";
-import { VERSION } from "./version.js";
+import { createRuntime } from "../mcp/runtime.js";
+import type { SandboxInfo } from "../mcp/server.js";
+import { VERSION } from "../util/version.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

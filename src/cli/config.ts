@@ -2,8 +2,8 @@
 // so a user fixes their configuration in one pass instead of one error per restart.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { defaultAuditPath } from "./audit.js";
-import type { LogLevel } from "./log.js";
+import { defaultAuditPath } from "../safety/audit.js";
+import type { LogLevel } from "../util/log.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 

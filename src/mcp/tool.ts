@@ -3,10 +3,11 @@
 // (`plan`), which the server shows before anything is changed.
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { MixpeekApi } from "./api/resources.js";
-import type { ServerConfig } from "./config.js";
-import type { RecentAction } from "./incident-memory.js";
-import { Plan, confirmTokenArg } from "./schemas.js";
+import type { MixpeekApi } from "../api/mixpeek-api.js";
+import type { ServerConfig } from "../cli/config.js";
+import type { RecentAction } from "../safety/incident-memory.js";
+import { confirmTokenArg } from "./arguments.js";
+import { Plan } from "./results.js";
 
 export interface ToolContext {
   api: MixpeekApi;

@@ -3,8 +3,8 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ServerConfig } from "./config.js";
-import { Logger } from "./log.js";
+import type { ServerConfig } from "../cli/config.js";
+import { Logger } from "../util/log.js";
 import { createRuntime } from "./runtime.js";
 
 export const CATALOGUE_CONFIG: ServerConfig = {

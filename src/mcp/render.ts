@@ -3,7 +3,7 @@
 // renders the same way and nothing drifts from the structured data: scalars share a line
 // (`key: value · key: value`), lists of objects become one `- k=v …` line per item with their
 // nested parts indented below, and empty values are left out.
-import type { Recommendation } from "./schemas.js";
+import type { Recommendation } from "./results.js";
 
 const MAX_ROWS = 25;
 const MAX_CELL = 200;

@@ -1,7 +1,7 @@
 // Resources: a batch and its diagnosis as readable documents, with completion of batch ids so a
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { AuditLog } from "./audit.js";
+import type { AuditLog } from "../safety/audit.js";
 import type { ToolContext, ToolDefinition } from "./tool.js";
 
 type ContextFor = (extra: { signal: AbortSignal }) => ToolContext;

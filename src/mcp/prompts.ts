@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { z } from "zod";
-import { bucketArg } from "./schemas.js";
+import { bucketArg } from "./arguments.js";
 
 type Completer = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
 
