@@ -3,11 +3,23 @@
 // renders the same way and nothing drifts from the structured data: scalars share a line
 // (`key: value · key: value`), lists of objects become one `- k=v …` line per item with their
 // nested parts indented below, and empty values are left out.
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { currentTrace } from "../api/trace.js";
 import type { Recommendation } from "./results.js";
 
 const MAX_ROWS = 25;
 const MAX_CELL = 200;
 const UNCUT = new Set(["confirm_token"]);
+
+/** A tool result as structured content plus its text. The notes the API's answers left in the
+ * call's trace (an unreadable body, …) are added here, so no tool can forget to pass them on. */
+export function toReply(tool: { title: string }, result: Record<string, unknown>): CallToolResult {
+  const traceNotes = currentTrace()?.notes ?? [];
+  const own = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
+  const notes = [...own, ...traceNotes.filter((n) => !own.includes(n))];
+  const full = notes.length ? { ...result, notes } : result;
+  return { structuredContent: full, content: [{ type: "text", text: renderResult(tool.title, full) }] };
+}
 
 export function renderResult(title: string, result: Record<string, unknown>): string {
   const lines: string[] = [`## ${title}`];
