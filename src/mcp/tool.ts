@@ -7,7 +7,7 @@ import type { MixpeekApi } from "../api/mixpeek-api.js";
 import type { ServerConfig } from "../cli/config.js";
 import type { RecentAction } from "../safety/incident-memory.js";
 import { confirmTokenArg } from "./arguments.js";
-import { Plan } from "./results.js";
+import { Plan, recommendations } from "./results.js";
 
 export interface ToolContext {
   api: MixpeekApi;
@@ -61,8 +61,10 @@ export interface ToolDefinition {
   title: string;
   description: string;
   inputShape: Shape;
-  outputShape: Shape;
-  /** The shapes as zod objects, built once: servers are created per HTTP request. */
+  /** Every answer the tool can give: one object, or for a write a union of its outcomes. */
+  output: z.ZodType;
+  /** Built once, since servers are created per HTTP request: the input, and what the SDK
+   * checks results with (an object schema that accepts exactly what `output` accepts). */
   inputSchema: z.ZodObject;
   outputSchema: z.ZodObject;
   annotations: Annotations<boolean>;
@@ -85,8 +87,9 @@ export function toolListing(tool: ToolDefinition): Tool {
       name: tool.name,
       title: tool.title,
       description: tool.description,
-      inputSchema: jsonSchema(tool.inputShape, "input") as Tool["inputSchema"],
-      outputSchema: jsonSchema(tool.outputShape, "output") as Tool["outputSchema"],
+      inputSchema: jsonSchema(z.object(tool.inputShape), "input") as Tool["inputSchema"],
+      // A union of outcomes is still an object: MCP requires outputSchema of type "object".
+      outputSchema: { type: "object", ...jsonSchema(tool.output, "output") } as Tool["outputSchema"],
       annotations: { title: tool.title, ...tool.annotations },
     };
     listings.set(tool, listing);
@@ -94,48 +97,56 @@ export function toolListing(tool: ToolDefinition): Tool {
   return listing;
 }
 
-function jsonSchema(shape: Shape, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(z.object(shape), { target: "draft-7", io });
-  return schema;
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { target: "draft-7", io });
+  return json;
 }
 
 export const CONFIRMATION_REQUIRED = "confirmation_required";
 
 const notes = z.array(z.string()).optional().describe("What the API answered that this server could not read or understand");
+const deduplicated = z.boolean().optional().describe("True when this repeats an identical recent call's result; nothing was sent");
 
 export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O>): ToolDefinition {
   const destructive = spec.annotations.destructiveHint;
+  // The SDK drops undeclared arguments, so the token must be part of the input schema.
   const inputShape = destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input;
   // Every result may carry notes: what the API answered that could not be read.
-  const withNotes = "notes" in spec.output ? spec.output : { ...spec.output, notes };
-  const outputShape = spec.annotations.readOnlyHint ? withNotes : mutationOutput(withNotes, destructive);
+  const result = z.object("notes" in spec.output ? spec.output : { ...spec.output, notes });
+  const output = spec.annotations.readOnlyHint ? result : outcomes(result, destructive);
   return {
     name: spec.name,
     title: spec.title,
     description: spec.description,
     annotations: spec.annotations,
-    // The SDK drops undeclared arguments, so the token must be part of the input schema, and
-    // the output schema must admit the confirmation reply in place of the normal result.
     inputShape,
-    outputShape,
+    output,
     inputSchema: z.object(inputShape),
-    outputSchema: z.object(outputShape),
+    outputSchema: output instanceof z.ZodObject ? output : z.looseObject({}).superRefine((value, ctx) => {
+      const parsed = output.safeParse(value);
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message } as never);
+    }),
     run: spec.run as ToolDefinition["run"],
     ...(spec.plan ? { plan: spec.plan as ToolDefinition["plan"] } : {}),
   };
 }
 
-/** A mutating tool may also answer with a refusal (`outcome: "refused"`, `reason`) and, when
- * destructive, with a confirmation request; its other fields are therefore optional. */
-function mutationOutput(shape: Shape, destructive: boolean): Shape {
-  const partial = Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, (schema as z.ZodType).optional()]));
-  return {
-    ...partial,
-    outcome: z.string().describe(destructive
-      ? `What happened; "${CONFIRMATION_REQUIRED}" means nothing changed yet, "refused" that the API declined`
-      : `What happened; "refused" means the API declined and nothing changed`),
-    reason: z.string().optional(),
-    deduplicated: z.boolean().optional().describe("True when this repeats an identical recent call's result; nothing was sent"),
-    ...(destructive ? { confirm_token: z.string().optional(), plan: Plan.optional(), next_step: z.string().optional() } : {}),
-  };
+/** The answers of a write, one variant per outcome, each with its own required fields: the
+ * tool's own result; the API's refusal in the batch's current state (nothing changed); and for
+ * destructive tools the confirmation request and the user's no. Any of them may repeat an
+ * identical recent call (`deduplicated`). */
+function outcomes(result: z.ZodObject, destructive: boolean): z.ZodType {
+  const extra = { notes, deduplicated };
+  const variants = [
+    result.extend({ deduplicated }),
+    z.object({ outcome: z.literal("refused").describe("The API declined the change in the batch's current state; nothing changed"), reason: z.string(), recommendations, ...extra }),
+    ...(destructive ? [
+      z.object({
+        outcome: z.literal(CONFIRMATION_REQUIRED).describe("Nothing changed yet: show the plan, then call again with confirm_token"),
+        next_step: z.string(), confirm_token: z.string(), plan: Plan, ...extra,
+      }),
+      z.object({ outcome: z.literal("declined").describe("The user said no; nothing changed"), plan: Plan, ...extra }),
+    ] : []),
+  ] as const;
+  return z.discriminatedUnion("outcome", variants as unknown as [z.ZodObject, ...z.ZodObject[]]);
 }

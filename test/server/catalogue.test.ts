@@ -83,13 +83,36 @@ describe("tool catalogue", () => {
   });
 
   it("lets destructive tools carry a confirm_token and answer with a confirmation request", () => {
-    for (const tool of tools) {
+    for (const tool of tools) expect("confirm_token" in props(tool), tool.name).toBe(tool.annotations!.destructiveHint);
+  });
+
+  it("publishes every write's answers as one variant per outcome, each with its own required fields", () => {
+    type Variant = { properties: Record<string, { const?: string; enum?: string[] }>; required: string[] };
+    for (const tool of tools.filter((t) => !t.annotations!.readOnlyHint)) {
+      const variants = (tool.outputSchema as { oneOf?: Variant[] }).oneOf;
+      expect(variants, tool.name).toBeDefined();
+      const byOutcome = new Map<string, Variant>();
+      for (const variant of variants!) {
+        const outcome = variant.properties["outcome"]!;
+        const values = outcome.const !== undefined ? [outcome.const] : outcome.enum ?? [];
+        expect(values.length, `${tool.name}: an outcome enum in every variant`).toBeGreaterThan(0);
+        expect(variant.required, tool.name).toContain("outcome");
+        for (const value of values) {
+          expect(byOutcome.has(value), `${tool.name}: ${value} in one variant only`).toBe(false);
+          byOutcome.set(value, variant);
+        }
+      }
+      expect(byOutcome.get("refused")?.required, tool.name).toEqual(expect.arrayContaining(["reason", "recommendations"]));
       const destructive = tool.annotations!.destructiveHint;
-      expect("confirm_token" in props(tool), tool.name).toBe(destructive);
-      if (!destructive) continue;
-      const out = tool.outputSchema!;
-      expect(required(out)).toEqual(["outcome"]);
-      expect(Object.keys(out.properties ?? {})).toEqual(expect.arrayContaining(["outcome", "confirm_token", "plan"]));
+      expect(byOutcome.get("confirmation_required")?.required, tool.name).toEqual(destructive ? expect.arrayContaining(["confirm_token", "plan", "next_step"]) : undefined);
+      expect(byOutcome.has("declined"), tool.name).toBe(destructive);
+      // The tool's own outcomes keep all their fields required: none is optional for another outcome's sake.
+      const own = [...byOutcome].filter(([o]) => !["refused", "confirmation_required", "declined"].includes(o));
+      expect(own.length, tool.name).toBeGreaterThan(0);
+      for (const [, variant] of own) {
+        const optional = Object.keys(variant.properties).filter((p) => !variant.required.includes(p));
+        expect(optional.filter((p) => p !== "notes" && p !== "deduplicated"), `${tool.name} optional fields`).toEqual([]);
+      }
     }
   });
 
