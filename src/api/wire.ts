@@ -1,6 +1,6 @@
 // Wire schemas of the Mixpeek batch API, read tolerantly: unknown fields are kept (looseObject),
 // every field may be missing or null, numbers may come as strings, timestamps with or without a
-// zone, and where an answer's shape is a guess [GUESS] (../shared/mixpeek-api.md §10) every
+// zone, and where an answer's shape is a guess [GUESS] (no public spec or page shows it) every
 // plausible form is accepted and normalised into the one internal form these types describe.
 import { z } from "zod";
 import { bool, findList, int, isRecord, num, requiredInt, status, timestamp, withAliases } from "./tolerant.js";
@@ -39,7 +39,8 @@ export const BatchErrorDetail = object({
 }, { error_type: ["type", "category", "error_category"], message: ["error_message", "msg", "error"] });
 export type BatchErrorDetail = z.infer<typeof BatchErrorDetail>;
 
-/** [SEED-ONLY] resources and settings a tier's Ray job was submitted with. */
+/** [GUIDE: Mixpeek's public batch-diagnostics guide] the resources and settings a tier's Ray
+ * job was submitted with. */
 export const SubmissionParams = object({
   entrypoint: str,
   deployment_mode: str,
@@ -118,7 +119,7 @@ export const Batch = object({
   dag_tiers: z.array(z.array(z.string())).nullish(),
   created_at: timestamp,
   updated_at: timestamp,
-  /** [SEED-ONLY] placement of stage_history under `progress` follows the guide. */
+  /** [GUIDE] placement of stage_history under `progress` follows the guide. */
   progress: object({ stage_history: z.array(Stage).nullish() }).nullish(),
 }, { batch_id: ["id"] });
 export type Batch = z.infer<typeof Batch>;
@@ -197,7 +198,7 @@ function logEntries(value: unknown): unknown {
   return { entries: null };
 }
 
-/** [SEED-ONLY/GUESS] GET …/diagnose. Confirmed keys: status, failure_category,
+/** [GUIDE/GUESS] GET …/diagnose. Confirmed keys: status, failure_category,
  * failed_document_count, recommendations; the rest follows the guide's prose. */
 export const InfrastructureEvent = object({
   type: z.string(),
@@ -249,7 +250,7 @@ export type Diagnosis = z.infer<typeof Diagnosis>;
 // Answers to writes. A 2xx means the write was applied whatever its body says ([WEB]: some
 // are `{}`); every field is optional and an unreadable body reads as `{}` (client.ts).
 
-/** [GUESS] POST …/retry; SEED-000 shows `{}`. */
+/** [GUESS] POST …/retry; the public API page shows `{}`. */
 export const RetryDocumentsResponse = object({
   batch_id: str,
   status: optionalStatus,

@@ -1,9 +1,9 @@
 // From findings to next steps: an ordered table of rules, best first. A rule that names a tool
 // gives complete arguments, and only for a step that is safe and useful to run now; steps that
 // need a human first (fix the data, then retry all) are described in words, never offered as a
-// tool. The rules follow the seeds' flows (stuck tier: detect, then cancel the tier, then retry
-// it) and this server's record of what it already did to the batch, so a started flow continues
-// and a fix that failed twice is not tried a third time.
+// tool. The rules follow the flows of Mixpeek's batch-diagnostics guide (stuck tier: detect,
+// then cancel the tier, then retry it) and this server's record of what it already did to the
+// batch, so a started flow continues and a fix that failed twice is not tried a third time.
 import type { ToolName } from "../../tools/inputs.js";
 import type { ApiRecommendation } from "../api/wire.js";
 import type { RecentAction } from "../safety/incident-memory.js";
@@ -48,7 +48,7 @@ const RULES: Rule[] = [
   // A tier whose Ray jobs are all lost but which still shows running will never finish.
   ({ f, ref }) => f.tiers.filter((t) => t.orphaned && mayBeActive(t.status)).map((t) =>
     cancelTier(ref, t, `Every Ray job of tier ${t.tier_num} was lost, yet the tier still shows ${t.status}: it can never finish.`)),
-  // A stuck tier (seed 001): run stuck detection, then cancel the tier, then retry it.
+  // A stuck tier (the batch-diagnostics guide): run stuck detection, then cancel the tier, then retry it.
   ({ f, ref, history }) => f.tiers.filter((t) => t.stuck && !t.orphaned && !t.duplicate_jobs.length).map((t) => {
     const idle = `Tier ${t.tier_num} is ${t.status} with no activity for ${Math.round((t.idle_seconds ?? 0) / 60)} min.`;
     const detection = attempts(history, "detect_stuck_tier", t.tier_num)[0];

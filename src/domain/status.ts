@@ -1,4 +1,4 @@
-// Status rules of batches, tiers, jobs and tasks (mixpeek-api.md §3.1, §7). A status this server
+// Status rules of batches, tiers, jobs and tasks (the spec's TaskStatusEnum). A status this server
 // does not know (a newer API's "RUNNING", "QUEUED", …) is "unknown": never read as inactive, so
 // no "nothing to cancel" or "nothing to do" is ever concluded from it.
 

@@ -1,5 +1,6 @@
-// Logs go to stderr (stdout belongs to the protocol in stdio mode) and, once a client is
-// connected, to MCP logging notifications. Every line passes through redaction of the API key.
+// Logs go to stderr (stdout belongs to the protocol in stdio mode) and to any added sink; the
+// server sends MCP logging notifications itself (mcp/server.ts). Every line passes through
+// redaction of the API key.
 import { redact } from "../mcp/errors.js";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
