@@ -26,8 +26,8 @@ const MAX_ATTEMPTS = 2;
 /** Outcomes after which nothing was changed: they do not count as an attempt. */
 const NOT_APPLIED = new Set(["error", "refused", "declined", "not_active", "no_duplicates", "nothing_to_retry"]);
 
-interface Context { f: Findings; ref: BatchRef; history: RecentAction[] }
-type Rule = (c: Context) => Recommendation[];
+export interface RuleContext { f: Findings; ref: BatchRef; history: RecentAction[] }
+type Rule = (c: RuleContext) => Recommendation[];
 
 /** This server's applied calls of `tool` on the batch (and tier, when given), newest first. */
 const attempts = (history: RecentAction[], tool: ToolName, tier?: number) => history.filter((a) =>
@@ -39,17 +39,18 @@ const rerun = (ref: BatchRef, t: TierFinding, why: string) => step("retry_tier",
 const cancelTier = (ref: BatchRef, t: TierFinding, why: string) => step("cancel_tier", { ...ref, tier_num: t.tier_num },
   `Cancel tier ${t.tier_num}`, `${why} Cancel the tier, then retry_tier reruns it.`, "medium");
 
-const RULES: Rule[] = [
+/** The rules in order of precedence: a rule's steps come before those of the rules after it. */
+export const RULES = {
   // Duplicate jobs waste the tier's resources and block it: stop the extras first.
-  ({ f, ref }) => f.tiers.filter((t) => t.duplicate_jobs.length && mayBeActive(t.status)).map((t) => step("kill_duplicate_jobs", { ...ref, tier_num: t.tier_num },
+  duplicateJobs: ({ f, ref }) => f.tiers.filter((t) => t.duplicate_jobs.length && mayBeActive(t.status)).map((t) => step("kill_duplicate_jobs", { ...ref, tier_num: t.tier_num },
     `Kill duplicate jobs in tier ${t.tier_num}`,
     `Tier ${t.tier_num} runs ${t.duplicate_jobs.map((d) => `${d.ray_job_ids.length} ${d.extractor_type} jobs (${d.ray_job_ids.join(", ")})`).join("; ")}. Duplicates contend for the same output; killing the extras keeps the oldest job running.`,
     "medium")),
   // A tier whose Ray jobs are all lost but which still shows running will never finish.
-  ({ f, ref }) => f.tiers.filter((t) => t.orphaned && mayBeActive(t.status)).map((t) =>
+  lostJobsInRunningTier: ({ f, ref }) => f.tiers.filter((t) => t.orphaned && mayBeActive(t.status)).map((t) =>
     cancelTier(ref, t, `Every Ray job of tier ${t.tier_num} was lost, yet the tier still shows ${t.status}: it can never finish.`)),
   // A stuck tier (the batch-diagnostics guide): run stuck detection, then cancel the tier, then retry it.
-  ({ f, ref, history }) => f.tiers.filter((t) => t.stuck && !t.orphaned && !t.duplicate_jobs.length).map((t) => {
+  stuckTier: ({ f, ref, history }) => f.tiers.filter((t) => t.stuck && !t.orphaned && !t.duplicate_jobs.length).map((t) => {
     const idle = `Tier ${t.tier_num} is ${t.status} with no activity for ${Math.round((t.idle_seconds ?? 0) / 60)} min.`;
     const detection = attempts(history, "detect_stuck_tier", t.tier_num)[0];
     if (!detection) {
@@ -62,13 +63,13 @@ const RULES: Rule[] = [
     return cancelTier(ref, t, `${idle} Stuck detection ran at ${detection.at} (${detection.outcome}) and the tier still shows running.`);
   }),
   // One extractor crash-looping while its siblings work: stop just that job.
-  ({ f, ref }) => f.tiers.filter((t) => mayBeActive(t.status) && !t.duplicate_jobs.length && !t.stuck && !t.orphaned).flatMap((t) =>
+  failingJob: ({ f, ref }) => f.tiers.filter((t) => mayBeActive(t.status) && !t.duplicate_jobs.length && !t.stuck && !t.orphaned).flatMap((t) =>
     t.failing_jobs.map((j) => step("cancel_job", { ...ref, tier_num: t.tier_num, ray_job_id: j.ray_job_id },
       `Cancel failing job ${j.ray_job_id} (${j.extractor_type}) in tier ${t.tier_num}`,
       `${j.extractor_type} keeps failing (${j.status}${j.error ? `: ${j.error}` : ""}) while the other extractors in tier ${t.tier_num} work; the tier cannot finish until it stops. Cancelling only this job lets the tier finish; ${j.extractor_type} output will be missing until the extractor is fixed and rerun.`,
       "medium"))),
   // Out of memory: the same resources fail the same way. Ask for more than anything tried so far.
-  ({ f, ref, history }) => f.tiers.filter((t) => t.oom && t.status === "FAILED").map((t) => {
+  outOfMemory: ({ f, ref, history }) => f.tiers.filter((t) => t.oom && t.status === "FAILED").map((t) => {
     const tried = attempts(history, "retry_tier", t.tier_num);
     const triedMemory = tried.map((a) => Number(a.arguments["memory_bytes"])).filter((n) => n > 0);
     const submitted = t.resources?.memory_bytes ?? null;
@@ -84,7 +85,7 @@ const RULES: Rule[] = [
       `Tier ${t.tier_num} was killed for running out of memory${submitted ? ` with ${formatBytes(submitted)}` : ""}${triedMemory.length ? `, and again after a retry with ${formatBytes(Math.max(...triedMemory))}` : ""}. The same resources fail the same way; ${formatBytes(memory)}${gpu ? " on the GPU tier" : ""} is the next step up.`);
   }),
   // A tier stopped in a flow this server started (stuck detection, lost jobs): rerun it.
-  ({ f, ref, history }) => {
+  rerunStoppedTier: ({ f, ref, history }) => {
     const tier = f.tiers.find((t) => (t.status === "FAILED" || t.status === "CANCELED") && !t.oom
       && (attempts(history, "detect_stuck_tier", t.tier_num).length > 0 || attempts(history, "cancel_tier", t.tier_num).length > 0));
     if (!tier || !earlierTiersDone(f, tier)) return [];
@@ -92,7 +93,7 @@ const RULES: Rule[] = [
     return [rerun(ref, tier, `Tier ${tier.tier_num} is ${tier.status}${canceled ? ` since cancel_tier at ${canceled.at}` : " after stuck detection"}, so the batch cannot finish without it (if that cancellation was meant to stop the batch, do nothing).`)];
   },
   // A tier that lost its Ray job or timed out: nothing is wrong with its input; resubmit from it.
-  ({ f, ref }) => {
+  resubmitLostTier: ({ f, ref }) => {
     const tier = f.tiers.find((t) => t.status === "FAILED" && !t.oom
       && (t.orphaned || f.failure_category === "orphaned" || f.failure_category === "timeout"));
     if (!tier || !(f.status === "FAILED" || f.status === "CANCELED") || !earlierTiersDone(f, tier)) return [];
@@ -100,7 +101,7 @@ const RULES: Rule[] = [
       `Tier ${tier.tier_num} ${tier.orphaned || f.failure_category === "orphaned" ? "lost its Ray job" : "timed out"}; nothing is wrong with its input. Resubmitting from tier ${tier.tier_num} reruns it and later tiers and keeps earlier tiers' results.`)];
   },
   // Transient document errors: retry just those, in the tiers where they happened.
-  ({ f, ref, history }) => {
+  transientDocuments: ({ f, ref, history }) => {
     if (!(f.status === "FAILED" || f.status === "COMPLETED_WITH_ERRORS") || f.tiers.some((t) => t.oom && t.status === "FAILED")) return [];
     const transient = retryable(f.failure_groups);
     // Without readable documents, the batch's error summary is the evidence.
@@ -116,24 +117,25 @@ const RULES: Rule[] = [
       `the batch's error summary counts ${categories.map((c) => `${f.error_summary[c]} ${c}`).join(", ")} error(s); the documents themselves could not be read`)];
   },
   // Failed documents we could not read: read them before deciding anything about them.
-  ({ f, ref }) => {
+  unreadDocuments: ({ f, ref }) => {
     const count = f.failed_document_count;
     if (f.sampled_documents || !(count === null ? f.status === "COMPLETED_WITH_ERRORS" : count > 0)) return [];
     return [readFailedDocumentsStep(ref, `The API reports ${count ?? "an unknown number of"} failed document(s), but they could not be read here, so whether a retry can help is unknown. list_failed_documents reads them and recommends the fix that fits.`)];
   },
   // Permanent document errors: a human must fix data or code. Say exactly what, never retry blindly.
-  ({ f }) => {
+  permanentDocuments: ({ f }) => {
     const permanent = f.failure_groups.filter((g) => !g.transient);
     return permanent.length ? [permanentFix(permanent, estimate(f, permanent))] : [];
   },
   // A failed tier with no known cause: read its logs before changing anything.
-  ({ f, ref }) => {
+  unexplainedFailure: ({ f, ref }) => {
     const tier = f.tiers.find((t) => t.status === "FAILED" && !t.oom && !t.orphaned);
     if (!tier || f.failure_groups.length) return [];
     return [step("get_batch_logs", { ...ref, tier_num: tier.tier_num }, `Read the logs of failed tier ${tier.tier_num}`,
       `Tier ${tier.tier_num} failed without a recognised cause. The Ray job logs show the error before anything is retried.`)];
   },
-];
+} satisfies Record<string, Rule>;
+export type RuleName = keyof typeof RULES;
 
 const tiersOf = (groups: FailureGroupView[]) => [...new Set(groups.flatMap((g) => g.tiers))].sort((a, b) => a - b);
 
@@ -169,7 +171,7 @@ function estimate(f: Findings, groups: { count: number }[]): string {
 
 export function recommend(findings: Findings, ref: BatchRef, history: RecentAction[] = []): Recommendation[] {
   const context = { f: findings, ref, history };
-  let out = RULES.flatMap((rule) => rule(context));
+  let out = Object.values(RULES).flatMap((rule) => rule(context));
   // The API's own recommendations are evidence: when our rules find nothing concrete (or only
   // "wait"), an API recommendation that maps to one of our tools wins.
   if (out.every((r) => !r.tool)) {
@@ -229,7 +231,7 @@ const API_ACTIONS: [RegExp, ApiAction][] = [
   [/fix[_ ]input|fix the|permanent/i, "fix_input"],
 ];
 
-function fromApiRecommendation(rec: ApiRecommendation, { f, ref, history }: Context): Recommendation | undefined {
+function fromApiRecommendation(rec: ApiRecommendation, { f, ref, history }: RuleContext): Recommendation | undefined {
   const text = rec.text ?? rec.action ?? "";
   const action = API_ACTIONS.find(([pattern]) => pattern.test(rec.action ?? "") || (!rec.action && pattern.test(text)))?.[1];
   const tierNum = rec.tier_num ?? Number(/\btier (\d+)/i.exec(text)?.[1] ?? NaN);
