@@ -2,8 +2,10 @@
 // with its fault and simulated forward to the sandbox's start, so its state is one the state
 // machine really reaches; the same fault then decides which remediation works.
 import type { SubmissionParams } from "../api/wire.js";
-import { createBatch, pipelineFrom, type PipelineStep } from "./operations.js";
-import { GIB, Ids, MINUTE, advance, type Batch, type Bucket, type Collection, type DocFault, type Namespace, type State } from "./world.js";
+import { createBatch, pipelineFrom, type PipelineStep } from "./batch-factory.js";
+import { Ids } from "./ids.js";
+import { GIB, MINUTE, advance, type State } from "./simulation.js";
+import type { Batch, Bucket, Collection, DocFault, Namespace } from "./types.js";
 
 export const SCENARIOS = [
   "oom-gpu-tier", "stuck-tier", "duplicate-jobs", "transient-network", "permanent-bad-input",

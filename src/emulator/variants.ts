@@ -2,9 +2,9 @@
 // operations compute today's answer (the "default" reading) and `present` reshapes it for the
 // variant in force just before it is sent, so one state machine serves every reading and the
 // default answer stays exactly what it was. Two axes are behaviour, not shape, and are decided
-// in operations.ts and views.ts: `detection` and `crashloopStatus`.
+// in handlers.ts and wire-bodies.ts: `detection` and `crashloopStatus`.
 import type { Operation } from "../api/routes.js";
-import type { Reply } from "./operations.js";
+import type { Reply } from "./request.js";
 
 export interface Variant {
   name: "default" | "fastapi" | "sparse" | "reporting";

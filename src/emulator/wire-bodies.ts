@@ -2,11 +2,9 @@
 // readings. Only the behaviour axes (a crash-looping job's status, the stuck-tier advice) are
 // decided here.
 import type * as wire from "../api/wire.js";
+import { GIB, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, isActive, isTransient, objectOf } from "./simulation.js";
+import type { Batch, FailedDoc, Job, Status, Task, Tier } from "./types.js";
 import type { Variant } from "./variants.js";
-import {
-  GIB, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, isActive, isTransient, objectOf,
-  type Batch, type FailedDoc, type Job, type Status, type Task, type Tier,
-} from "./world.js";
 
 const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
 const duration = (from?: number, to?: number) => (from !== undefined && to !== undefined ? to - from : null);
