@@ -5,10 +5,12 @@ import { batchRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "cancel_batch";
+
 export const input = batchRef;
 
 export default defineTool({
-  name: "cancel_batch",
+  name,
   title: "Cancel batch",
   description: "Stop a whole running batch: every active tier and job. Asks for confirmation.",
   input,

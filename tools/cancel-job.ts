@@ -8,10 +8,12 @@ import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 import { ToolRefusal } from "../src/mcp/errors.js";
 
+export const name = "cancel_job";
+
 export const input = { ...tierRef, ray_job_id: rayJobIdArg };
 
 export default defineTool({
-  name: "cancel_job",
+  name,
   title: "Cancel one extractor job",
   description: "Stop one failing Ray job in a multi-extractor tier and leave the other extractors running. Asks for confirmation.",
   input,

@@ -7,10 +7,12 @@ import { tierRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "cancel_tier";
+
 export const input = tierRef;
 
 export default defineTool({
-  name: "cancel_tier",
+  name,
   title: "Cancel tier",
   description: "Stop every Ray job of one tier; later tiers do not run. Use on a stuck tier after detect_stuck_tier, then retry_tier. Asks for confirmation.",
   input,

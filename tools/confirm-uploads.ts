@@ -5,6 +5,8 @@ import { clip } from "../src/domain/views.js";
 import { step } from "../src/domain/next-steps.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "confirm_uploads";
+
 export const input = {
   bucket: bucketArg,
   confirmations: z.array(z.object({
@@ -15,7 +17,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "confirm_uploads",
+  name,
   title: "Confirm uploads",
   description: "Confirm 1–100 finished presigned uploads of a bucket so their objects are created; runs as a task to watch with get_task.",
   input,

@@ -7,10 +7,12 @@ import { tierRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "detect_stuck_tier";
+
 export const input = tierRef;
 
 export default defineTool({
-  name: "detect_stuck_tier",
+  name,
   title: "Detect stuck tier",
   description: "Ask the API whether a running tier is stuck (no activity for minutes), then read the tier back. Step 1 of the stuck flow: detect, cancel_tier, retry_tier. Safe to repeat.",
   input,

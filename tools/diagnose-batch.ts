@@ -19,10 +19,12 @@ const describeFailure = (error: unknown) => {
   return error.status ? `HTTP ${error.status}${error.errorType ? ` ${error.errorType}` : ""}` : clip(error.message, 160)!;
 };
 
+export const name = "diagnose_batch";
+
 export const input = batchRef;
 
 export default defineTool({
-  name: "diagnose_batch",
+  name,
   title: "Diagnose batch",
   description: "Why a batch failed or is stuck: cause, per-tier findings, failed documents grouped by error, what was already tried, and recommended fixes with ready tool arguments. Use first on any failing batch.",
   input,

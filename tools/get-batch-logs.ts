@@ -20,6 +20,8 @@ const JobLogView = z.object({
   tail: z.array(z.string()),
 });
 
+export const name = "get_batch_logs";
+
 export const input = {
   ...batchRef,
   tier_num: tierNumArg.optional().describe("Only this tier (default: all tiers)"),
@@ -27,7 +29,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "get_batch_logs",
+  name,
   title: "Get batch logs",
   description: "Ray job logs of a batch, per tier and job: error lines first, then the last tail_lines lines.",
   input,

@@ -4,10 +4,12 @@ import { batchRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "get_batch";
+
 export const input = batchRef;
 
 export default defineTool({
-  name: "get_batch",
+  name,
   title: "Get batch",
   description: "A batch's status per tier: progress, extractor jobs with ray_job_id, last activity, submission resources, error summary and stage timings.",
   input,

@@ -8,10 +8,12 @@ import { defineTool } from "../src/mcp/tool.js";
 
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
+export const name = "get_task";
+
 export const input = { task_id: idString("Task id", '"2d322a05-3178-4eca-aac6-b82b0a0313aa"') };
 
 export default defineTool({
-  name: "get_task",
+  name,
   title: "Get task",
   description: "Status of an asynchronous task (batch processing, upload confirmation) by task_id.",
   input,

@@ -1,27 +1,37 @@
 // Every tool, in the order an agent meets them: reads, then writes, then destructive ones.
+// Adding a tool here (one import, one entry) is all the catalogue needs; its name and input
+// schema also give the recommendation builders their types (src/domain/next-steps.ts).
+import type { z } from "zod";
 import type { ToolDefinition } from "../src/mcp/tool.js";
-import cancelBatch from "./cancel-batch.js";
-import cancelJob from "./cancel-job.js";
-import cancelTier from "./cancel-tier.js";
-import confirmUploads from "./confirm-uploads.js";
-import detectStuckTier from "./detect-stuck-tier.js";
-import diagnoseBatch from "./diagnose-batch.js";
-import getBatch from "./get-batch.js";
-import getBatchLogs from "./get-batch-logs.js";
-import getTask from "./get-task.js";
-import killDuplicateJobs from "./kill-duplicate-jobs.js";
-import listBatches from "./list-batches.js";
-import listFailedDocuments from "./list-failed-documents.js";
-import resubmitBatch from "./resubmit-batch.js";
-import retryFailedDocuments from "./retry-failed-documents.js";
-import retryTier from "./retry-tier.js";
-import triggerCollection from "./trigger-collection.js";
-import waitForBatch from "./wait-for-batch.js";
+import * as cancelBatch from "./cancel-batch.js";
+import * as cancelJob from "./cancel-job.js";
+import * as cancelTier from "./cancel-tier.js";
+import * as confirmUploads from "./confirm-uploads.js";
+import * as detectStuckTier from "./detect-stuck-tier.js";
+import * as diagnoseBatch from "./diagnose-batch.js";
+import * as getBatch from "./get-batch.js";
+import * as getBatchLogs from "./get-batch-logs.js";
+import * as getTask from "./get-task.js";
+import * as killDuplicateJobs from "./kill-duplicate-jobs.js";
+import * as listBatches from "./list-batches.js";
+import * as listFailedDocuments from "./list-failed-documents.js";
+import * as resubmitBatch from "./resubmit-batch.js";
+import * as retryFailedDocuments from "./retry-failed-documents.js";
+import * as retryTier from "./retry-tier.js";
+import * as triggerCollection from "./trigger-collection.js";
+import * as waitForBatch from "./wait-for-batch.js";
 
-export const TOOLS: readonly ToolDefinition[] = [
+export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
   retryFailedDocuments, retryTier, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
   killDuplicateJobs, cancelTier, cancelJob, cancelBatch,
-];
+] as const;
 
+export const TOOLS: readonly ToolDefinition[] = TOOL_MODULES.map((module) => module.default);
 export const TOOL_NAMES: readonly string[] = TOOLS.map((tool) => tool.name);
+
+type Module = (typeof TOOL_MODULES)[number];
+export type ToolName = Module["name"];
+/** The arguments a tool accepts, from its own input schema. Only each module's `name` and
+ * `input` are read, so these types do not depend on the tools' results. */
+export type ToolArgs<T extends ToolName> = z.infer<z.ZodObject<Extract<Module, { name: T }>["input"]>>;

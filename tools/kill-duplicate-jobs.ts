@@ -13,10 +13,12 @@ const extras = (jobs: ExtractorJob[]) => {
   return jobs.filter((job) => seen.has(job.extractor_type ?? "") || !seen.add(job.extractor_type ?? ""));
 };
 
+export const name = "kill_duplicate_jobs";
+
 export const input = tierRef;
 
 export default defineTool({
-  name: "kill_duplicate_jobs",
+  name,
   title: "Kill duplicate jobs",
   description: "Stop extra Ray jobs running the same extractor in one tier, keeping the oldest. Asks for confirmation.",
   input,

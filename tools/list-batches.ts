@@ -9,6 +9,8 @@ import { defineTool } from "../src/mcp/tool.js";
 
 const DEFAULT_LIMIT = 20;
 
+export const name = "list_batches";
+
 export const input = {
   bucket: bucketArg,
   status: z.enum(TASK_STATUSES).optional().describe('Only batches in this status, e.g. "FAILED"'),
@@ -17,7 +19,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "list_batches",
+  name,
   title: "List batches",
   description: "List a bucket's batches, newest first, with status and failed tiers. Start here to find a batch_id.",
   input,

@@ -19,6 +19,8 @@ const DocumentView = z.object({
   retry_count: z.number(),
 });
 
+export const name = "list_failed_documents";
+
 export const input = {
   ...batchRef,
   tier_num: tierNumArg.optional(),
@@ -29,7 +31,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "list_failed_documents",
+  name,
   title: "List failed documents",
   description: "A batch's failed documents grouped by error signature (type + message) with counts, example ids and the fix that fits; raw: true lists documents page by page.",
   input,

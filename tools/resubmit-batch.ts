@@ -5,10 +5,12 @@ import { batchRef, tierNumArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "resubmit_batch";
+
 export const input = { ...batchRef, from_tier: tierNumArg.optional().describe("First tier to rerun, e.g. 1 (default 0: all tiers)") };
 
 export default defineTool({
-  name: "resubmit_batch",
+  name,
   title: "Resubmit batch",
   description: "Rerun a FAILED or CANCELED batch from a tier (default 0); earlier tiers keep their results. For lost (orphaned) or timed-out tiers.",
   input,

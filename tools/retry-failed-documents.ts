@@ -5,6 +5,8 @@ import { batchRef, tierNumArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
+export const name = "retry_failed_documents";
+
 export const input = {
   ...batchRef,
   retry_mode: z.enum(["transient_only", "all"]).optional().describe('"transient_only" (default) or "all"'),
@@ -13,7 +15,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "retry_failed_documents",
+  name,
   title: "Retry failed documents",
   description: 'Reprocess a batch\'s failed documents. retry_mode "transient_only" (default) retries network/resource errors only; "all" also retries permanent errors, only after their cause is fixed.',
   input,

@@ -7,6 +7,8 @@ import { defineTool } from "../src/mcp/tool.js";
 
 const GIB = 2 ** 30;
 
+export const name = "retry_tier";
+
 export const input = {
   ...tierRef,
   requires_gpu: z.boolean().optional().describe("Run on a GPU node"),
@@ -16,7 +18,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "retry_tier",
+  name,
   title: "Retry tier with new resources",
   description: "Rerun a FAILED or CANCELED tier, optionally with more memory, CPUs, a GPU or another priority (e.g. after an out-of-memory kill). Later tiers rerun after it.",
   input,

@@ -7,6 +7,8 @@ import { defineTool } from "../src/mcp/tool.js";
 
 const ids = (what: string, example: string) => z.array(idString(what, example)).min(1).max(1000);
 
+export const name = "trigger_collection";
+
 export const input = {
   collection: collectionArg,
   include_buckets: ids("Bucket", '"sandbox-media"').optional().describe("Only these source buckets"),
@@ -17,7 +19,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "trigger_collection",
+  name,
   title: "Trigger collection processing",
   description: "(Re)process a collection: creates and submits a batch from its source buckets or collections, optionally limited to some objects or a filter.",
   input,

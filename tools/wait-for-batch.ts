@@ -13,6 +13,8 @@ import { ToolRefusal } from "../src/mcp/errors.js";
 const DEFAULT_TIMEOUT_S = 25;
 const MAX_TIMEOUT_S = 50;
 
+export const name = "wait_for_batch";
+
 export const input = {
   ...batchRef,
   timeout_seconds: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe(`Seconds to wait, 1–${MAX_TIMEOUT_S}`),
@@ -20,7 +22,7 @@ export const input = {
 };
 
 export default defineTool({
-  name: "wait_for_batch",
+  name,
   title: "Wait for batch",
   description: `Poll a batch (or one tier) until it reaches a terminal status or timeout_seconds (default ${DEFAULT_TIMEOUT_S}, max ${MAX_TIMEOUT_S}), reporting progress. Call again if still running.`,
   input,

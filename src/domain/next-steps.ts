@@ -1,7 +1,7 @@
 // The one way to write a recommendation. A step that names a tool is built from the tool's name
 // and its own argument type (taken from the tool's input schema at compile time), so a renamed
 // tool or a wrong argument does not compile; a step no tool can take is a human action.
-import type { ToolArgs, ToolName } from "../../tools/inputs.js";
+import type { ToolArgs, ToolName } from "../../tools/index.js";
 import type { Recommendation } from "../mcp/results.js";
 
 export type Risk = Recommendation["risk"];

@@ -4,7 +4,7 @@
 // tool. The rules follow the flows of Mixpeek's batch-diagnostics guide (stuck tier: detect,
 // then cancel the tier, then retry it) and this server's record of what it already did to the
 // batch, so a started flow continues and a fix that failed twice is not tried a third time.
-import type { ToolName } from "../../tools/inputs.js";
+import type { ToolName } from "../../tools/index.js";
 import type { ApiRecommendation } from "../api/wire.js";
 import type { RecentAction } from "../safety/incident-memory.js";
 import type { Recommendation } from "../mcp/results.js";

@@ -5,8 +5,7 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/mcp/catalogue.js";
 import { SANDBOX } from "../../src/emulator/scenarios.js";
 import { VERSION } from "../../src/util/version.js";
-import { TOOLS } from "../../tools/index.js";
-import { INPUTS } from "../../tools/inputs.js";
+import { TOOLS, TOOL_MODULES } from "../../tools/index.js";
 
 const CONTRACT: Record<string, { args: string[]; kind: "read" | "write" | "destructive"; idempotent?: boolean }> = {
   list_batches: { args: ["bucket", "status?", "limit?", "offset?"], kind: "read" },
@@ -40,19 +39,18 @@ describe("tool catalogue", () => {
   });
 
   it("has one file per tool, named after the tool in kebab case", () => {
-    const files = readdirSync(new URL("../../tools/", import.meta.url)).filter((f) => f !== "index.ts" && f !== "inputs.ts").sort();
+    const files = readdirSync(new URL("../../tools/", import.meta.url)).filter((f) => f !== "index.ts").sort();
     expect(files).toEqual(Object.keys(CONTRACT).map((n) => `${n.replaceAll("_", "-")}.ts`).sort());
     for (const file of files) {
       const source = readFileSync(new URL(`../../tools/${file}`, import.meta.url), "utf8");
-      expect(source).toContain(`name: "${file.replace(".ts", "").replaceAll("-", "_")}"`);
+      expect(source).toContain(`export const name = "${file.replace(".ts", "").replaceAll("-", "_")}";`);
     }
   });
 
-  it("types recommendations from every tool's own input schema (tools/inputs.ts)", () => {
-    expect(Object.keys(INPUTS).sort()).toEqual(TOOLS.map((t) => t.name).sort());
-    for (const tool of TOOLS) {
-      const input = INPUTS[tool.name as keyof typeof INPUTS] as Record<string, unknown>;
-      for (const [key, schema] of Object.entries(input)) expect(tool.inputShape[key], `${tool.name}.${key}`).toBe(schema);
+  it("types recommendations from every tool's own name and input schema (tools/index.ts)", () => {
+    for (const module of TOOL_MODULES) {
+      expect(module.default.name).toBe(module.name);
+      for (const [key, schema] of Object.entries(module.input)) expect(module.default.inputShape[key], `${module.name}.${key}`).toBe(schema);
     }
   });
 
