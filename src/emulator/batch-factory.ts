@@ -1,6 +1,6 @@
 // Making batches: a collection's pipeline (one tier per collection downstream of it), a new
-// batch submitted over it with one Ray job per extractor, and fresh attempts of a batch's tiers
-// for a retry or a resubmission. scenarios.ts seeds its batches here too.
+// batch submitted over it with its tiers' Ray jobs, and fresh attempts of a batch's tiers for a
+// retry or a resubmission. scenarios.ts seeds its batches here too.
 import type { SubmissionParams } from "../api/wire.js";
 import type { State } from "./simulation.js";
 import type { Batch, Bucket, Collection, Job, Namespace, Status, Tier } from "./types.js";

@@ -1,5 +1,4 @@
-// Deterministic ids for the emulator's namespaces, batches, tasks and Ray jobs: a seeded
-// generator, so every start of the emulator builds the same sandbox with the same ids.
+// The id generator for the emulator's batches, tasks and Ray jobs.
 /** Deterministic ids (mulberry32), so a given start always yields the same sandbox. */
 export class Ids {
   private state: number;

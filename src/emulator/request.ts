@@ -1,5 +1,5 @@
-// What a handler receives and answers, and the lookups the handlers share: the bucket,
-// collection, batch or tier a request names (by id or name), or a 404 for an unknown one.
+// What a handler receives and answers, and the lookups the handlers use: the bucket or
+// collection (by id or name), batch or tier a request names, or a 404 for an unknown one.
 import { notFound } from "./errors.js";
 import type { State } from "./simulation.js";
 import type { Batch, Bucket, Collection, Namespace, Tier } from "./types.js";

@@ -1,6 +1,6 @@
 // The emulator's state, as plain data: namespaces → buckets, collections → batches → tiers →
-// extractor jobs → failed documents, and tasks. simulation.ts moves it forward in time,
-// handlers.ts changes it on request, wire-bodies.ts renders it.
+// extractor jobs → failed documents, and tasks. simulation.ts moves it forward in time, the
+// handlers change it on request, wire-bodies.ts renders it.
 import type { ErrorCategory, SubmissionParams } from "../api/wire.js";
 
 export type Status = "DRAFT" | "PENDING" | "IN_PROGRESS" | "PROCESSING" | "COMPLETED" | "COMPLETED_WITH_ERRORS" | "FAILED" | "CANCELED" | "UNKNOWN";
