@@ -4,6 +4,12 @@
 // that exercise these files. The triage matrix, fuzzing, reliability timeouts, the emulator's own
 // tests and the e2e tests (spawned bin) are left out: they are slow and add little here.
 // @ts-check
+
+// Vitest runs inside Stryker on worker threads, where setting process.env.TZ at run time does not
+// change the zone; the time-zone test (tolerance.test.ts) needs a zone that is not UTC, so the
+// whole run gets one. The test processes inherit it from here.
+process.env.TZ = "America/Los_Angeles";
+
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",

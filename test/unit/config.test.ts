@@ -1,0 +1,290 @@
+// parseConfig: argv and environment parsed once, every problem reported together, defaults,
+// environment versus flags, the --variant rules and MIXPEEK_LOG_LEVEL. Pure: no process state.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, isLoopback, parseConfig, type Config, type ServerConfig } from "../../src/cli/config.js";
+
+const TOOLS = ["get_batch", "cancel_batch", "diagnose_batch"] as const;
+const CREDENTIALS = { MIXPEEK_API_KEY: "sk_test_key", MIXPEEK_NAMESPACE: "ns_test" };
+
+/** The problems parseConfig reports, or a failure when it accepts the input. */
+function problems(argv: string[], env: NodeJS.ProcessEnv = CREDENTIALS): string[] {
+  try {
+    const config = parseConfig(argv, env, TOOLS);
+    throw new Error(`accepted: ${JSON.stringify(config)}`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+}
+
+function serve(argv: string[], env: NodeJS.ProcessEnv = CREDENTIALS): ServerConfig {
+  const config: Config = parseConfig(argv, env, TOOLS);
+  if (config.command !== "serve") throw new Error(`expected serve, got ${config.command}`);
+  return config;
+}
+
+describe("defaults", () => {
+  it("serves on stdio against the production API with every documented default", () => {
+    const config = serve([], { ...CREDENTIALS, XDG_STATE_HOME: "/state" });
+    expect(config).toEqual({
+      command: "serve", transport: "stdio", sandbox: false,
+      apiUrl: "https://api.mixpeek.com", apiKey: "sk_test_key", namespace: "ns_test",
+      timeoutMs: 30_000, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit",
+      pollIntervalMs: 1000, dedupeWindowMs: 60_000,
+      auditLog: join("/state", "mixpeek-batch-mcp", "audit.jsonl"),
+      confirmSecret: undefined, variant: undefined, logLevel: "info",
+      http: { port: 3333, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
+    });
+  });
+
+  it("puts the audit log under ~/.local/state when XDG_STATE_HOME is unset or blank", () => {
+    for (const env of [CREDENTIALS, { ...CREDENTIALS, XDG_STATE_HOME: "  " }]) {
+      expect(serve([], env).auditLog).toMatch(/[/\\]\.local[/\\]state[/\\]mixpeek-batch-mcp[/\\]audit\.jsonl$/);
+    }
+  });
+
+  it("treats blank environment values as unset", () => {
+    const config = serve([], {
+      ...CREDENTIALS, MIXPEEK_API_URL: "  ", MIXPEEK_TIMEOUT_MS: " ", MIXPEEK_POLL_INTERVAL_MS: "",
+      MIXPEEK_DEDUPE_WINDOW_MS: "", MIXPEEK_LOG_LEVEL: " ", MIXPEEK_CONFIRM_SECRET: "  ", MIXPEEK_MCP_AUTH_TOKEN: " ",
+    });
+    expect(config).toMatchObject({
+      apiUrl: "https://api.mixpeek.com", timeoutMs: 30_000, pollIntervalMs: 1000, dedupeWindowMs: 60_000,
+      logLevel: "info", confirmSecret: undefined, http: { authToken: undefined },
+    });
+  });
+});
+
+describe("the environment", () => {
+  it("reads every MIXPEEK_ variable, trimmed", () => {
+    const config = serve([], {
+      MIXPEEK_API_KEY: " sk_live_abc ", MIXPEEK_NAMESPACE: " ns_prod ", MIXPEEK_API_URL: " https://eu.mixpeek.example/ ",
+      MIXPEEK_TIMEOUT_MS: " 1500 ", MIXPEEK_POLL_INTERVAL_MS: "250", MIXPEEK_DEDUPE_WINDOW_MS: "0",
+      MIXPEEK_CONFIRM_SECRET: " s3cret ", MIXPEEK_AUDIT_LOG: " /var/log/audit.jsonl ",
+    });
+    expect(config).toMatchObject({
+      apiKey: "sk_live_abc", namespace: "ns_prod", apiUrl: "https://eu.mixpeek.example/",
+      timeoutMs: 1500, pollIntervalMs: 250, dedupeWindowMs: 0, confirmSecret: "s3cret", auditLog: "/var/log/audit.jsonl",
+    });
+  });
+
+  it("turns the audit log off with MIXPEEK_AUDIT_LOG=off", () => {
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: "off" }).auditLog).toBeUndefined();
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: " off " }).auditLog).toBeUndefined();
+  });
+
+  it.each([
+    ["MIXPEEK_TIMEOUT_MS", "abc", "MIXPEEK_TIMEOUT_MS must be a number of milliseconds"],
+    ["MIXPEEK_TIMEOUT_MS", "1.5", "MIXPEEK_TIMEOUT_MS must be a whole number of milliseconds"],
+    ["MIXPEEK_TIMEOUT_MS", "99", "MIXPEEK_TIMEOUT_MS must be at least 100"],
+    ["MIXPEEK_TIMEOUT_MS", "600001", "MIXPEEK_TIMEOUT_MS must be at most 600000"],
+    ["MIXPEEK_POLL_INTERVAL_MS", "x", "MIXPEEK_POLL_INTERVAL_MS must be a number of milliseconds"],
+    ["MIXPEEK_POLL_INTERVAL_MS", "10.5", "MIXPEEK_POLL_INTERVAL_MS must be a whole number"],
+    ["MIXPEEK_POLL_INTERVAL_MS", "9", "MIXPEEK_POLL_INTERVAL_MS must be at least 10"],
+    ["MIXPEEK_POLL_INTERVAL_MS", "60001", "MIXPEEK_POLL_INTERVAL_MS must be at most 60000"],
+    ["MIXPEEK_DEDUPE_WINDOW_MS", "soon", "MIXPEEK_DEDUPE_WINDOW_MS must be a number of milliseconds"],
+    ["MIXPEEK_DEDUPE_WINDOW_MS", "0.5", "MIXPEEK_DEDUPE_WINDOW_MS must be a whole number"],
+    ["MIXPEEK_DEDUPE_WINDOW_MS", "-1", "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more"],
+    ["MIXPEEK_DEDUPE_WINDOW_MS", "3600001", "MIXPEEK_DEDUPE_WINDOW_MS must be at most 3600000"],
+  ])("refuses %s=%s", (name, value, message) => {
+    expect(problems([], { ...CREDENTIALS, [name]: value })).toEqual([message]);
+  });
+
+  it.each([
+    ["MIXPEEK_TIMEOUT_MS", "100", "timeoutMs", 100],
+    ["MIXPEEK_TIMEOUT_MS", "600000", "timeoutMs", 600_000],
+    ["MIXPEEK_POLL_INTERVAL_MS", "10", "pollIntervalMs", 10],
+    ["MIXPEEK_POLL_INTERVAL_MS", "60000", "pollIntervalMs", 60_000],
+    ["MIXPEEK_DEDUPE_WINDOW_MS", "3600000", "dedupeWindowMs", 3_600_000],
+  ] as const)("accepts the bound %s=%s", (name, value, key, expected) => {
+    expect(serve([], { ...CREDENTIALS, [name]: value })[key]).toBe(expected);
+  });
+
+  it.each(["ftp://api.mixpeek.com", "api.mixpeek.com", "https:// spaced"])("refuses MIXPEEK_API_URL=%s", (url) => {
+    expect(problems([], { ...CREDENTIALS, MIXPEEK_API_URL: url })).toEqual([
+      `MIXPEEK_API_URL "${url}" is not an http(s) URL. Example: https://api.mixpeek.com`,
+    ]);
+  });
+
+  it("refuses an http(s) URL that does not parse", () => {
+    expect(problems([], { ...CREDENTIALS, MIXPEEK_API_URL: "http://exa mple.com" })).toEqual([
+      'MIXPEEK_API_URL "http://exa mple.com" is not a valid URL.',
+    ]);
+    expect(problems([], { ...CREDENTIALS, MIXPEEK_API_URL: "http://[::1" })).toEqual(['MIXPEEK_API_URL "http://[::1" is not a valid URL.']);
+  });
+
+  it("names the missing key and namespace, with how to fix each", () => {
+    const found = problems([], {});
+    expect(found).toEqual([
+      "MIXPEEK_API_KEY is not set. Create a key in the Mixpeek dashboard, or try the server with --sandbox.",
+      "MIXPEEK_NAMESPACE is not set. Set it to your namespace id (ns_...) or name: the API scopes every batch by it.",
+    ]);
+    expect(problems([], { MIXPEEK_API_KEY: "  ", MIXPEEK_NAMESPACE: "ns" })).toEqual([found[0]]);
+    expect(problems([], { MIXPEEK_API_KEY: "k", MIXPEEK_NAMESPACE: " " })).toEqual([found[1]]);
+  });
+
+  it("needs no key, namespace or valid URL in sandbox mode", () => {
+    const config = serve(["--sandbox"], { MIXPEEK_API_URL: "not a url" });
+    expect(config).toMatchObject({ sandbox: true, apiKey: "", namespace: undefined, apiUrl: "not a url" });
+  });
+
+  it("needs no key or namespace over HTTP, where each client brings its own", () => {
+    expect(serve(["--http"], {})).toMatchObject({ transport: "http", apiKey: "", namespace: undefined });
+  });
+});
+
+describe("MIXPEEK_LOG_LEVEL", () => {
+  it.each([["debug", "debug"], ["info", "info"], ["warning", "warning"], ["error", "error"], [" DEBUG ", "debug"], ["Warning", "warning"]])(
+    "%j reads as %s", (value, level) => {
+      expect(serve([], { ...CREDENTIALS, MIXPEEK_LOG_LEVEL: value }).logLevel).toBe(level);
+    });
+
+  it("refuses other levels, naming the valid ones and what it got", () => {
+    expect(problems([], { ...CREDENTIALS, MIXPEEK_LOG_LEVEL: "Verbose" })).toEqual([
+      'MIXPEEK_LOG_LEVEL must be debug, info, warning, error (got "verbose").',
+    ]);
+    expect(problems([], { ...CREDENTIALS, MIXPEEK_LOG_LEVEL: "warn" })).toHaveLength(1);
+  });
+});
+
+describe("flags", () => {
+  it("reads the serving flags", () => {
+    const config = serve(["--read-only", "--disable-destructive", "--tools", " get_batch , cancel_batch,", "--confirm", "token"]);
+    expect(config).toMatchObject({ readOnly: true, disableDestructive: true, tools: ["get_batch", "cancel_batch"], confirm: "token" });
+    expect(serve(["--confirm", "none"]).confirm).toBe("none");
+  });
+
+  it("refuses an unknown --confirm mode and unknown tools, naming the known ones", () => {
+    expect(problems(["--confirm", "maybe"])).toEqual(['--confirm must be elicit, token or none (got "maybe").']);
+    expect(problems(["--tools", "get_batch,nope,also_nope"])).toEqual([
+      "--tools names unknown tool(s): nope, also_nope. Known: get_batch, cancel_batch, diagnose_batch.",
+    ]);
+    expect(problems(["--tools", " , "])).toEqual(["--tools is empty; name at least one tool."]);
+  });
+
+  it("reads the HTTP flags", () => {
+    const config = serve(["--http", "--port", "0", "--host", "localhost", "--allowed-hosts", "a.example, b.example", "--allowed-origins", "https://app.example"], {});
+    expect(config.http).toEqual({
+      port: 0, host: "localhost", authToken: undefined, allowedHosts: ["a.example", "b.example"], allowedOrigins: ["https://app.example"],
+    });
+  });
+
+  it.each([["abc", "--port must be a number"], ["1.5", "--port must be a whole number"], ["-1", "--port must be 0–65535"], ["65536", "--port must be 0–65535"]])(
+    "refuses --port %s", (port, message) => {
+      expect(problems(["--http", `--port=${port}`])).toEqual([message]);
+    });
+
+  it("accepts --port 65535", () => {
+    expect(serve(["--http", "--port", "65535"]).http.port).toBe(65535);
+  });
+
+  it("prefers --auth-token to MIXPEEK_MCP_AUTH_TOKEN, and falls back to it", () => {
+    const env = { ...CREDENTIALS, MIXPEEK_MCP_AUTH_TOKEN: " from-env " };
+    expect(serve(["--http", "--auth-token", " from-flag "], env).http.authToken).toBe("from-flag");
+    expect(serve(["--http"], env).http.authToken).toBe("from-env");
+  });
+
+  it("refuses HTTP-only flags without --http, saying which and where they apply", () => {
+    expect(problems(["--auth-token", "t", "--allowed-hosts", "x"])).toEqual(["--auth-token, --allowed-hosts apply only with --http."]);
+    expect(problems(["--port", "4000"])).toEqual(["--port apply only with --http (or the emulator command)."]);
+    expect(problems(["--host", "0.0.0.0", "--allow-unauthenticated"])).toEqual([
+      "--host, --allow-unauthenticated apply only with --http (or the emulator command).",
+    ]);
+    expect(problems(["--allowed-origins", "o"])).toEqual(["--allowed-origins apply only with --http."]);
+  });
+
+  it("refuses a non-loopback HTTP host without authentication", () => {
+    expect(problems(["--http", "--host", "0.0.0.0"])).toEqual([
+      "--host 0.0.0.0 exposes the server beyond this machine: set --auth-token (or MIXPEEK_MCP_AUTH_TOKEN) so clients must authenticate, or pass --allow-unauthenticated if a proxy in front does it.",
+    ]);
+    expect(serve(["--http", "--host", "0.0.0.0", "--auth-token", "t"]).http).toMatchObject({ host: "0.0.0.0", authToken: "t" });
+    expect(serve(["--http", "--host", "0.0.0.0"], { ...CREDENTIALS, MIXPEEK_MCP_AUTH_TOKEN: "t" }).http.authToken).toBe("t");
+    expect(serve(["--http", "--host", "0.0.0.0", "--allow-unauthenticated"]).http.authToken).toBeUndefined();
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) expect(serve(["--http", "--host", host]).http.host).toBe(host);
+  });
+
+  it("knows the loopback names", () => {
+    for (const host of ["localhost", "::1", "[::1]", "127.0.0.1", "127.255.0.9"]) expect(isLoopback(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "10.0.0.1", "localhost.example", "127.0.0", "x127.0.0.1", "127.0.0.1.example", "::"]) expect(isLoopback(host), host).toBe(false);
+  });
+});
+
+describe("--variant", () => {
+  it("applies with --sandbox", () => {
+    expect(serve(["--sandbox", "--variant", "sparse"], {})).toMatchObject({ sandbox: true, variant: "sparse" });
+  });
+
+  it("is refused without --sandbox", () => {
+    expect(problems(["--variant", "fastapi"])).toEqual(["--variant applies only with --sandbox or the emulator command."]);
+    expect(problems(["--http", "--variant", "fastapi"], {})).toEqual(["--variant applies only with --sandbox or the emulator command."]);
+  });
+
+  it("applies to the emulator command, with its own defaults", () => {
+    expect(parseConfig(["emulator", "--variant", "fastapi"], {}, TOOLS)).toEqual({
+      command: "emulator", port: 4010, host: "127.0.0.1", scenarios: "all", variant: "fastapi",
+    });
+    expect(parseConfig(["emulator"], {}, TOOLS)).toEqual({ command: "emulator", port: 4010, host: "127.0.0.1", scenarios: "all", variant: undefined });
+  });
+});
+
+describe("commands", () => {
+  it("reads the emulator command's options", () => {
+    expect(parseConfig(["emulator", "--port", "0", "--host", "0.0.0.0", "--scenarios", " stuck-tier, oom-gpu-tier "], {}, TOOLS)).toEqual({
+      command: "emulator", port: 0, host: "0.0.0.0", scenarios: ["stuck-tier", "oom-gpu-tier"], variant: undefined,
+    });
+    expect(parseConfig(["emulator", "--scenarios", "all"], {}, TOOLS)).toMatchObject({ scenarios: "all" });
+    expect(problems(["emulator", "--port", "70000"])).toEqual(["--port must be 0–65535"]);
+    expect(problems(["emulator", "extra"])).toEqual(["Unexpected argument(s): extra. Run with --help for usage."]);
+  });
+
+  it("lists tools, as text or JSON", () => {
+    expect(parseConfig(["list-tools"], {}, TOOLS)).toEqual({ command: "list-tools", json: false });
+    expect(parseConfig(["list-tools", "--json"], {}, TOOLS)).toEqual({ command: "list-tools", json: true });
+    expect(problems(["list-tools", "a", "b"])).toEqual(["Unexpected argument(s): a b. Run with --help for usage."]);
+  });
+
+  it("answers --help and --version before checking anything else", () => {
+    expect(parseConfig(["--help", "--port", "nope"], {}, TOOLS)).toEqual({ command: "help" });
+    expect(parseConfig(["-h"], {}, TOOLS)).toEqual({ command: "help" });
+    expect(parseConfig(["--version"], {}, TOOLS)).toEqual({ command: "version" });
+    expect(parseConfig(["-v", "bogus"], {}, TOOLS)).toEqual({ command: "version" });
+  });
+
+  it("refuses an unknown command and an unknown option", () => {
+    expect(problems(["serve"])).toEqual(['Unknown command "serve". Commands: emulator, list-tools.']);
+    const [unknownOption, ...rest] = problems(["--bogus"]);
+    expect(rest).toEqual([]);
+    expect(unknownOption).toMatch(/--bogus.*\. Run with --help for usage\.$/);
+  });
+});
+
+describe("every problem at once", () => {
+  it("collects every problem of one configuration into one error", () => {
+    const env = {
+      MIXPEEK_API_URL: "nope", MIXPEEK_TIMEOUT_MS: "5", MIXPEEK_POLL_INTERVAL_MS: "x", MIXPEEK_DEDUPE_WINDOW_MS: "-5", MIXPEEK_LOG_LEVEL: "loud",
+    };
+    let error: unknown;
+    try { parseConfig(["oops", "more", "--variant", "sparse", "--confirm", "always", "--tools", "nope", "--port", "99999"], env, TOOLS); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems: found, message, name } = error as ConfigError;
+    expect(found).toEqual([
+      "Unexpected argument(s): more. Run with --help for usage.",
+      'Unknown command "oops". Commands: emulator, list-tools.',
+      "--variant applies only with --sandbox or the emulator command.",
+      'MIXPEEK_API_URL "nope" is not an http(s) URL. Example: https://api.mixpeek.com',
+      expect.stringMatching(/^MIXPEEK_API_KEY is not set/),
+      expect.stringMatching(/^MIXPEEK_NAMESPACE is not set/),
+      "MIXPEEK_TIMEOUT_MS must be at least 100",
+      "MIXPEEK_POLL_INTERVAL_MS must be a number of milliseconds",
+      "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more",
+      'MIXPEEK_LOG_LEVEL must be debug, info, warning, error (got "loud").',
+      '--confirm must be elicit, token or none (got "always").',
+      "--tools names unknown tool(s): nope. Known: get_batch, cancel_batch, diagnose_batch.",
+      "--port must be 0–65535",
+      "--port apply only with --http (or the emulator command).",
+    ]);
+    expect(name).toBe("ConfigError");
+    expect(message).toBe(`Invalid configuration:\n${found.map((p) => `  - ${p}`).join("\n")}`);
+  });
+});
