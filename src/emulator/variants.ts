@@ -1,8 +1,9 @@
-// Plausible readings of what the public API leaves undocumented (mixpeek-api.md §6, §12). The
-// operations compute today's answer (the "default" reading) and `present` reshapes it for the
-// variant in force just before it is sent, so one state machine serves every reading and the
-// default answer stays exactly what it was. Two axes are behaviour, not shape, and are decided
-// in handlers.ts and wire-bodies.ts: `detection` and `crashloopStatus`.
+// Plausible readings of what the public API leaves undocumented (diagnose, heal, tier and job
+// cancel, failed-documents, logs and the answers to writes). The operations compute today's
+// answer (the "default" reading) and `present` reshapes it for the variant in force just before
+// it is sent, so one state machine serves every reading and the default answer stays exactly what
+// it was. Two axes are behaviour, not shape, and are decided in handlers.ts and wire-bodies.ts:
+// `detection` and `crashloopStatus`.
 import type { Operation } from "../api/routes.js";
 import type { Reply } from "./request.js";
 
