@@ -52,7 +52,34 @@ describe("confirm_token two-step", () => {
     expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(0);
   });
 
-  it("refuses a token once the target's state changed", async () => {
+  it("refuses a token once the target's state changed, and takes the same kind of token while it has not", async () => {
+    // The clock stands still, so only our own calls change the tier.
+    h = await startHarness({ emulator: { stepMs: 0 } });
+    const args = { bucket: h.bucket, batch_id: h.batches["failing-job-multi-extractor"], tier_num: 0 };
+    const first = await h.call("cancel_tier", args);
+    expect(first.structuredContent!.outcome).toBe("confirmation_required");
+    const stops = (first.structuredContent!.plan.affects as string[]).filter((a) => a.startsWith("stops "));
+    expect(stops.length).toBeGreaterThan(1);
+    // Someone else stops one of the tier's jobs in the meantime: the tier still runs, but not
+    // what the user agreed to stop.
+    const { data } = await h.runtime.api.getBatch(args);
+    const job = data.tier_tasks!.find((t) => t.tier_num === 0)!.extractor_jobs!.find((j) => j.status === "IN_PROGRESS" || j.status === "FAILED")!;
+    await h.runtime.api.cancelJob({ ...args, ray_job_id: job.ray_job_id! });
+    const late = await h.call("cancel_tier", { ...args, confirm_token: first.structuredContent!.confirm_token });
+    expect(late.isError, text(late)).toBe(true);
+    expect(text(late)).toMatch(/^cancel_tier refused: the target changed since the confirmation was planned\. Nothing was changed\./);
+    expect(requestsFor(h.emulator, "cancelTier")).toHaveLength(0);
+
+    // A fresh plan names the tier as it is now, and its token is taken while nothing changes.
+    const fresh = await h.call("cancel_tier", args);
+    expect(fresh.structuredContent!.plan.affects.filter((a: string) => a.startsWith("stops "))).toHaveLength(stops.length - 1);
+    const applied = await h.call("cancel_tier", { ...args, confirm_token: fresh.structuredContent!.confirm_token });
+    expect(applied.isError, text(applied)).toBeFalsy();
+    expect(applied.structuredContent!.outcome).toBe("canceled");
+    expect(requestsFor(h.emulator, "cancelTier")).toHaveLength(1);
+  });
+
+  it("kill_duplicate_jobs answers from the current state when the duplicates are already gone", async () => {
     h = await startHarness();
     const args = { bucket: h.bucket, batch_id: h.batches["duplicate-jobs"], tier_num: 0 };
     const first = await h.call("kill_duplicate_jobs", args);
