@@ -8,14 +8,15 @@ import {
   BadResponseError, ConnectionError, MixpeekApiError, RateLimitError, TimeoutError,
   errorFromResponse, parseRetryAfter,
 } from "./errors.js";
-import { ROUTES, buildPath, isRead, type Operation, type RouteParams } from "./routes.js";
+import { REQUESTS, type RequestShape } from "./requests.js";
+import { ROUTES, buildPath, isNamespaced, isRead, type Operation, type RouteParams } from "./routes.js";
 import { sleep } from "../util/sleep.js";
 import { recordNote, recordRequestId } from "./trace.js";
 
 export interface ClientOptions {
   baseUrl: string;
   apiKey: string;
-  /** Sent as X-Namespace on every route that declares it (all but /v1/tasks). */
+  /** Sent as X-Namespace on every namespaced route (routes.ts). */
   namespace?: string | undefined;
   timeoutMs: number;
   /** Retries of a GET after the first attempt. */
@@ -79,16 +80,16 @@ export class MixpeekClient {
     schema: S,
     options: RequestOptions<O>,
   ): Promise<ApiResponse<z.infer<S>>> {
-    const route = ROUTES[operation];
     const url = this.baseUrl + buildPath(operation, options.params) + queryString(options.query);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.apiKey}`,
       "user-agent": `${NAME}/${VERSION} (node ${process.version})`,
       accept: "application/json",
     };
-    if (this.options.namespace && !route.path.startsWith("/v1/tasks")) headers["x-namespace"] = this.options.namespace;
+    if (this.options.namespace && isNamespaced(operation)) headers["x-namespace"] = this.options.namespace;
     let body: string | undefined;
     if (options.body !== undefined) {
+      checkBody(operation, options.body);
       body = JSON.stringify(options.body);
       headers["content-type"] = "application/json";
     }
@@ -224,6 +225,13 @@ export class MixpeekClient {
       operation, requestId,
     }, mayHaveReached);
   }
+}
+
+/** A body the operation does not declare is a bug here, never something to send. */
+function checkBody(operation: Operation, body: unknown): void {
+  const schema = (REQUESTS[operation] as RequestShape).body;
+  const problem = schema ? schema.safeParse(body).error?.issues[0] : { path: [], message: "the operation takes no body" };
+  if (problem) throw new Error(`refusing to send ${operation} with a body the API does not declare (${problem.path.join(".") || "body"}: ${problem.message}); nothing was sent`);
 }
 
 const NOT_JSON = Symbol("not json");

@@ -2,6 +2,7 @@
 // API declares: no undeclared query parameters, no body on operations that take none.
 import type { ApiResponse, MixpeekClient } from "./client.js";
 import * as wire from "./wire.js";
+import type * as requests from "./requests.js";
 
 type Signal = AbortSignal | undefined;
 export interface BatchRef { bucket: string; batch_id: string }
@@ -10,7 +11,7 @@ export interface TierRef extends BatchRef { tier_num: number }
 export class MixpeekApi {
   constructor(readonly client: MixpeekClient) {}
 
-  listBatches(bucket: string, body: wire.ListBatchesRequest, signal?: Signal): Promise<ApiResponse<wire.ListBatchesResponse>> {
+  listBatches(bucket: string, body: requests.ListBatchesRequest, signal?: Signal): Promise<ApiResponse<wire.ListBatchesResponse>> {
     return this.client.call("listBatches", wire.ListBatchesResponse, { params: { bucket }, body, signal });
   }
 
@@ -34,15 +35,15 @@ export class MixpeekApi {
     return this.client.call("getBatchLogs", wire.LogsResponse, { params: ref, query, signal });
   }
 
-  retryDocuments(ref: BatchRef, body: wire.RetryDocumentsRequest, signal?: Signal): Promise<ApiResponse<wire.RetryDocumentsResponse>> {
+  retryDocuments(ref: BatchRef, body: requests.RetryDocumentsRequest, signal?: Signal): Promise<ApiResponse<wire.RetryDocumentsResponse>> {
     return this.client.call("retryDocuments", wire.RetryDocumentsResponse, { params: ref, body, signal });
   }
 
-  retryTier(ref: TierRef, body: wire.TierRetryRequest, signal?: Signal): Promise<ApiResponse<wire.TierRetryResponse>> {
+  retryTier(ref: TierRef, body: requests.TierRetryRequest, signal?: Signal): Promise<ApiResponse<wire.TierRetryResponse>> {
     return this.client.call("retryTier", wire.TierRetryResponse, { params: ref, body, signal });
   }
 
-  healTier(ref: TierRef, action: wire.HealAction, signal?: Signal): Promise<ApiResponse<wire.HealResponse>> {
+  healTier(ref: TierRef, action: requests.HealAction, signal?: Signal): Promise<ApiResponse<wire.HealResponse>> {
     return this.client.call("healTier", wire.HealResponse, { params: ref, body: { action }, signal });
   }
 
@@ -67,11 +68,11 @@ export class MixpeekApi {
     return this.client.call("getTask", wire.Task, { params: { task_id }, signal });
   }
 
-  triggerCollection(collection: string, body: wire.TriggerCollectionRequest, signal?: Signal): Promise<ApiResponse<wire.TriggerCollectionResponse>> {
+  triggerCollection(collection: string, body: requests.TriggerCollectionRequest, signal?: Signal): Promise<ApiResponse<wire.TriggerCollectionResponse>> {
     return this.client.call("triggerCollection", wire.TriggerCollectionResponse, { params: { collection }, body, signal });
   }
 
-  confirmUploads(bucket: string, confirmations: wire.UploadConfirmation[], signal?: Signal): Promise<ApiResponse<wire.BatchConfirmResponse>> {
+  confirmUploads(bucket: string, confirmations: requests.UploadConfirmation[], signal?: Signal): Promise<ApiResponse<wire.BatchConfirmResponse>> {
     return this.client.call("confirmUploads", wire.BatchConfirmResponse, { params: { bucket }, body: { confirmations }, signal });
   }
 }

@@ -1,6 +1,8 @@
 // The API routes we use, in one table shared by the client (to build URLs) and the emulator
 // (to match them), so the two cannot disagree on a path. `reads` marks the operations that
 // change nothing, whatever their method (listing batches is a POST): only those are retried.
+// `namespaced: false` marks the routes that take no X-Namespace (tasks are looked up by id).
+// What each operation's path, query and body hold is in requests.ts.
 
 export const ROUTES = {
   listBatches: { method: "POST", path: "/v1/buckets/{bucket}/batches/list", reads: true },
@@ -18,15 +20,17 @@ export const ROUTES = {
   },
   cancelBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/cancel" },
   resubmitBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/resubmit" },
-  getTask: { method: "GET", path: "/v1/tasks/{task_id}", reads: true },
+  getTask: { method: "GET", path: "/v1/tasks/{task_id}", reads: true, namespaced: false },
   triggerCollection: { method: "POST", path: "/v1/collections/{collection}/trigger" },
   confirmUploads: { method: "POST", path: "/v1/buckets/{bucket}/uploads/confirm/batch" },
-} as const satisfies Record<string, { method: "GET" | "POST"; path: string; reads?: true }>;
+} as const satisfies Record<string, { method: "GET" | "POST"; path: string; reads?: true; namespaced?: false }>;
 
 export type Operation = keyof typeof ROUTES;
 
 /** Whether an operation only reads, so resending it is always safe. */
 export const isRead = (operation: Operation): boolean => "reads" in ROUTES[operation];
+/** Whether an operation is scoped by namespace (sent X-Namespace). */
+export const isNamespaced = (operation: Operation): boolean => !("namespaced" in ROUTES[operation]);
 
 /** Path parameters named in a route template, e.g. "bucket" | "batch_id". */
 type ParamsOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`

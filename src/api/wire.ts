@@ -339,29 +339,6 @@ export const BatchConfirmResponse = object({
 });
 export type BatchConfirmResponse = z.infer<typeof BatchConfirmResponse>;
 
-// Request bodies: exactly the fields each request schema declares, nothing more.
-
-export interface ListBatchesRequest { status?: TaskStatus; offset?: number; limit?: number }
-export interface RetryDocumentsRequest {
-  retry_mode?: "transient_only" | "all";
-  tier_nums?: number[];
-  max_retry_count?: number;
-}
-export interface TierRetryRequest {
-  requires_gpu?: boolean;
-  num_cpus?: number;
-  memory_bytes?: number;
-  priority?: number;
-}
-export type HealAction = "detect_stuck" | "kill_duplicates";
-export interface TriggerCollectionRequest {
-  include_buckets?: string[];
-  include_collections?: string[];
-  object_ids?: string[];
-  source_filters?: Record<string, unknown>;
-}
-export interface UploadConfirmation { upload_id: string; etag?: string; file_size_bytes?: number }
-
 // Error bodies: Mixpeek's envelope, and FastAPI's defaults (`{"detail": "..."}`, and
 // `{"detail": [{loc, msg, type}]}` for 422).
 export const ErrorEnvelope = z.looseObject({

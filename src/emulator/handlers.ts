@@ -2,6 +2,7 @@
 // (BadRequestError) for an invalid one, as the API documents. The reads and the remediations
 // are here; the two operations that submit new work are in submit-handlers.ts.
 import type * as wire from "../api/wire.js";
+import type * as requests from "../api/requests.js";
 import type { Operation } from "../api/routes.js";
 import { resetTiers } from "./batch-factory.js";
 import { badRequest, notFound } from "./errors.js";
@@ -25,7 +26,7 @@ function cancelJobs(tier: Tier, now: number): Job[] {
 export const HANDLERS: Record<Operation, Handler> = {
   listBatches(req) {
     const bucket = findBucket(req.ns, req.params["bucket"]!);
-    const { status, offset = 0, limit = 100 } = req.body as wire.ListBatchesRequest;
+    const { status, offset = 0, limit = 100 } = req.body as requests.ListBatchesRequest;
     const all = [...req.ns.batches.values()]
       .filter((b) => b.bucketId === bucket.id && (!status || b.status === status))
       .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
@@ -67,7 +68,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     if (batch.status !== "FAILED" && batch.status !== "COMPLETED_WITH_ERRORS") {
       throw badRequest(`Batch ${batch.id} is ${batch.status}; only FAILED or COMPLETED_WITH_ERRORS batches can retry failed documents`);
     }
-    const { retry_mode: mode = "transient_only", tier_nums: tiers, max_retry_count: max = 3 } = req.body as wire.RetryDocumentsRequest;
+    const { retry_mode: mode = "transient_only", tier_nums: tiers, max_retry_count: max = 3 } = req.body as requests.RetryDocumentsRequest;
     const inScope = batch.failed.filter((d) => (!tiers?.length || tiers.includes(d.tier)) && (mode === "all" || isTransient(d.fault.type)));
     const chosen = inScope.filter((d) => d.retryCount < max);
     const reply = {
@@ -92,7 +93,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     }
     const earlier = batch.tiers.find((t) => t.num < tier.num && t.status !== "COMPLETED");
     if (earlier) throw badRequest(`Tier ${earlier.num} is ${earlier.status}; retry tier ${earlier.num} first`);
-    tier.params = { ...tier.params, ...(req.body as wire.TierRetryRequest) };
+    tier.params = { ...tier.params, ...(req.body as requests.TierRetryRequest) };
     resetTiers(req.state, batch, tier.num);
     return ok({
       batch_id: batch.id, tier_num: tier.num, status: batch.status, task_id: tier.taskId,

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { matchRoute, type Operation } from "../api/routes.js";
+import { isNamespaced, matchRoute, type Operation } from "../api/routes.js";
 import { readBody } from "../transport/read-body.js";
 import { control } from "./control.js";
 import { ErrorReply, envelope } from "./errors.js";
@@ -152,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return { status: 404, body: envelope(404, `Route not found: ${req.method} ${url.pathname}`, { resource: "route", id: url.pathname }) };
     }
     // Tasks are looked up by id across namespaces and take no X-Namespace.
-    if (match.operation !== "getTask" && !namespaceKey) {
+    if (isNamespaced(match.operation) && !namespaceKey) {
       return { status: 400, body: envelope(400, "Namespace required: send the X-Namespace header (namespace id or name) or the ?namespace= query parameter") };
     }
     if (body === INVALID) return { status: 422, body: validation([{ type: "json_invalid", location: ["body", 0], message: "JSON decode error" }]) };

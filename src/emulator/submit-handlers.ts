@@ -2,6 +2,7 @@
 // batch: a collection trigger (a new batch over the objects it selects) and an upload
 // confirmation (a task that turns the uploads into objects).
 import type * as wire from "../api/wire.js";
+import type * as requests from "../api/requests.js";
 import { createBatch, pipelineFrom } from "./batch-factory.js";
 import { badRequest } from "./errors.js";
 import { matchesFilter } from "./filter.js";
@@ -13,7 +14,7 @@ import { taskToWire } from "./wire-bodies.js";
 export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Handler> = {
   triggerCollection(req) {
     const collection = findCollection(req.ns, req.params["collection"]!);
-    const body = req.body as wire.TriggerCollectionRequest;
+    const body = req.body as requests.TriggerCollectionRequest;
     const root = rootBucket(req.ns, collection);
     let objectIds = root.objectIds;
     let sourceCollectionIds: string[] | null = null;
@@ -56,7 +57,7 @@ export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Han
 
   confirmUploads(req) {
     const bucket = findBucket(req.ns, req.params["bucket"]!);
-    const uploadIds = (req.body["confirmations"] as wire.UploadConfirmation[]).map((c) => c.upload_id);
+    const uploadIds = (req.body["confirmations"] as requests.UploadConfirmation[]).map((c) => c.upload_id);
     const unknown = uploadIds.filter((id) => !bucket.pendingUploads.has(id));
     for (const id of uploadIds) bucket.pendingUploads.delete(id);
     const task = req.state.addTask({

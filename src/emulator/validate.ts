@@ -1,102 +1,97 @@
-// Request validation per operation, reported like the API's 422 (pydantic error type, location,
-// message). Bodies may hold only the fields their request schema declares: extra fields are
-// refused (pydantic's extra="forbid"), which keeps clients honest about what they send.
+// Request validation per operation, against the same schemas the client sends with
+// (api/requests.ts), reported like the API's 422: pydantic's error type, location and message.
+// Bodies may hold only declared fields (pydantic's extra="forbid"), which keeps clients honest.
+import type { z } from "zod";
+import { REQUESTS, type RequestShape } from "../api/requests.js";
 import type { Operation } from "../api/routes.js";
-import { TASK_STATUSES } from "../api/wire.js";
 
 export interface Problem { type: string; location: (string | number)[]; message: string }
 
-type Field = (value: unknown, location: (string | number)[]) => Problem[];
-interface Rule {
-  /** Declared body fields; undefined = the operation takes no body. */
-  body?: Record<string, Field>;
-  bodyRequired?: boolean;
-  required?: string[];
-  query?: Record<string, Field>;
-  path?: Record<string, Field>;
-}
-
-const problem = (location: (string | number)[], type: string, message: string): Problem[] => [{ type, location, message }];
-const optional = (field: Field): Field => (value, location) => (value === undefined || value === null ? [] : field(value, location));
-
-/** An integer; query and path values arrive as text and are parsed, body values must be JSON
- * numbers (stricter than pydantic's lax mode, to catch clients that send "1" for 1). */
-function int(min = -Infinity, max = Infinity, text = false): Field {
-  return (value, location) => {
-    const n = text && typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
-    if (typeof n !== "number" || !Number.isInteger(n)) return problem(location, "int_parsing", "Input should be a valid integer");
-    if (n < min) return problem(location, "greater_than_equal", `Input should be greater than or equal to ${min}`);
-    if (n > max) return problem(location, "less_than_equal", `Input should be less than or equal to ${max}`);
-    return [];
-  };
-}
-const bool: Field = (value, location) => (typeof value === "boolean" ? [] : problem(location, "bool_type", "Input should be a valid boolean"));
-const positive: Field = (value, location) => (typeof value !== "number"
-  ? problem(location, "float_type", "Input should be a valid number")
-  : value > 0 ? [] : problem(location, "greater_than", "Input should be greater than 0"));
-const oneOf = (...values: string[]): Field => (value, location) => (values.includes(value as string)
-  ? [] : problem(location, "enum", `Input should be ${values.map((v) => `'${v}'`).join(" or ")}`));
-const object: Field = (value, location) => (typeof value === "object" && value !== null && !Array.isArray(value)
-  ? [] : problem(location, "dict_type", "Input should be a valid dictionary"));
-function list(item: Field, min = 0, max = Infinity): Field {
-  return (value, location) => {
-    if (!Array.isArray(value)) return problem(location, "list_type", "Input should be a valid list");
-    if (value.length < min) return problem(location, "too_short", `List should have at least ${min} item${min === 1 ? "" : "s"} after validation, not ${value.length}`);
-    if (value.length > max) return problem(location, "too_long", `List should have at most ${max} items after validation, not ${value.length}`);
-    return value.flatMap((v, i) => item(v, [...location, i]));
-  };
-}
-const str: Field = (value, location) => (typeof value === "string" ? [] : problem(location, "string_type", "Input should be a valid string"));
-const confirmation: Field = (value, location) => {
-  const bad = object(value, location);
-  if (bad.length) return bad;
-  return typeof (value as Record<string, unknown>)["upload_id"] === "string" ? [] : problem([...location, "upload_id"], "missing", "Field required");
-};
-
-const tierPath = { tier_num: int(0, Infinity, true) };
-const queryInt = (min: number, max = Infinity) => optional(int(min, max, true));
-const RULES: Record<Operation, Rule> = {
-  listBatches: { body: { status: optional(oneOf(...TASK_STATUSES)), offset: optional(int(0)), limit: optional(int(1, 1000)) } },
-  getBatch: {},
-  diagnoseBatch: {},
-  // The spec bounds neither; the emulator caps a page at 1,000 [GUESS].
-  listFailedDocuments: { query: { tier_num: queryInt(0), collection_id: optional(str), limit: queryInt(1, 1000), offset: queryInt(0) } },
-  getBatchLogs: { query: { tier_num: queryInt(0) } },
-  retryDocuments: {
-    bodyRequired: true,
-    body: { retry_mode: oneOf("transient_only", "all"), tier_nums: optional(list(int(0))), max_retry_count: int(1, 10) },
-  },
-  retryTier: { path: tierPath, body: { requires_gpu: bool, num_cpus: positive, memory_bytes: int(1), priority: int() } },
-  healTier: { path: tierPath, bodyRequired: true, required: ["action"], body: { action: oneOf("detect_stuck", "kill_duplicates") } },
-  cancelTier: { path: tierPath },
-  cancelJob: { path: tierPath },
-  cancelBatch: {},
-  resubmitBatch: { query: { from_tier: queryInt(0) } },
-  getTask: {},
-  triggerCollection: {
-    body: {
-      include_buckets: optional(list(str)), include_collections: optional(list(str)),
-      object_ids: optional(list(str)), source_filters: optional(object),
-    },
-  },
-  confirmUploads: { bodyRequired: true, required: ["confirmations"], body: { confirmations: list(confirmation, 1, 100) } },
-};
-
 export function validate(operation: Operation, body: unknown, query: URLSearchParams, params: Record<string, string>): Problem[] {
-  const rule = RULES[operation];
-  const problems: Problem[] = [];
-  for (const [name, field] of Object.entries(rule.path ?? {})) problems.push(...field(params[name], ["path", name]));
-  for (const [name, field] of Object.entries(rule.query ?? {})) problems.push(...field(query.get(name) ?? undefined, ["query", name]));
-  if (!rule.body) return problems;
-  if (body === undefined) return rule.bodyRequired ? [...problems, ...problem(["body"], "missing", "Field required")] : problems;
-  const notObject = object(body, ["body"]);
-  if (notObject.length) return [...problems, ...notObject];
-  const fields = body as Record<string, unknown>;
-  for (const name of rule.required ?? []) if (fields[name] === undefined) problems.push(...problem(["body", name], "missing", "Field required"));
-  for (const [name, value] of Object.entries(fields)) {
-    const field = rule.body[name];
-    if (!field) problems.push(...problem(["body", name], "extra_forbidden", "Extra inputs are not permitted"));
-    else problems.push(...field(value, ["body", name]));
+  const shape: RequestShape = REQUESTS[operation];
+  const problems = [
+    ...check("path", shape.path, params),
+    ...check("query", shape.query, Object.fromEntries(query)),
+  ];
+  if (!shape.body) return problems;
+  if (body === undefined) return shape.bodyRequired ? [...problems, { type: "missing", location: ["body"], message: "Field required" }] : problems;
+  return [...problems, ...check("body", shape.body, body)];
+}
+
+function check(where: "path" | "query" | "body", schema: z.ZodObject | undefined, value: unknown): Problem[] {
+  if (!schema) return [];
+  const result = schema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue): Problem[] => {
+    const location = [where, ...issue.path.map((key) => (typeof key === "number" ? key : String(key)))];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ type: "extra_forbidden", location: [...location, key], message: "Extra inputs are not permitted" }));
+    }
+    return [{ location, ...pydantic(issue, valueAt(value, issue.path), leaf(schema, issue.path)) }];
+  });
+}
+
+/** pydantic's type and message for a zod issue. */
+function pydantic(issue: z.core.$ZodIssue, value: unknown, schema: z.ZodType | undefined): Omit<Problem, "location"> {
+  switch (issue.code) {
+    case "invalid_type": {
+      if (value === undefined) return { type: "missing", message: "Field required" };
+      const integer = (schema as z.ZodNumber | undefined)?.isInt === true;
+      const expected = issue.expected === "number" || issue.expected === "int" ? (integer ? "int" : "float") : issue.expected;
+      return TYPE_ERRORS[expected] ?? { type: `${expected}_type`, message: `Input should be a valid ${expected}` };
+    }
+    case "too_small":
+    case "too_big": {
+      const small = issue.code === "too_small";
+      const bound = Number(small ? issue.minimum : issue.maximum);
+      if (issue.origin === "array") {
+        const count = Array.isArray(value) ? value.length : 0;
+        return small
+          ? { type: "too_short", message: `List should have at least ${bound} item${bound === 1 ? "" : "s"} after validation, not ${count}` }
+          : { type: "too_long", message: `List should have at most ${bound} items after validation, not ${count}` };
+      }
+      const [type, words] = small ? ["greater_than", "greater than"] : ["less_than", "less than"];
+      return issue.inclusive
+        ? { type: `${type}_equal`, message: `Input should be ${words} or equal to ${bound}` }
+        : { type, message: `Input should be ${words} ${bound}` };
+    }
+    case "invalid_value":
+      return { type: "enum", message: `Input should be ${issue.values.map((v) => `'${String(v)}'`).join(" or ")}` };
+    default:
+      return { type: "value_error", message: issue.message };
   }
-  return problems;
+}
+
+const TYPE_ERRORS: Record<string, Omit<Problem, "location">> = {
+  int: { type: "int_parsing", message: "Input should be a valid integer" },
+  float: { type: "float_type", message: "Input should be a valid number" },
+  string: { type: "string_type", message: "Input should be a valid string" },
+  boolean: { type: "bool_type", message: "Input should be a valid boolean" },
+  object: { type: "dict_type", message: "Input should be a valid dictionary" },
+  record: { type: "dict_type", message: "Input should be a valid dictionary" },
+  array: { type: "list_type", message: "Input should be a valid list" },
+};
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+}
+
+/** The schema a path leads to inside `schema`, through optional, nullable and preprocess wrappers. */
+function leaf(schema: z.ZodType, path: PropertyKey[]): z.ZodType | undefined {
+  let at: z.ZodType | undefined = unwrap(schema);
+  for (const key of path) {
+    const def = at?._zod.def as { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } | undefined;
+    at = unwrap(def?.type === "object" ? def.shape?.[String(key)] : def?.type === "array" ? def.element : undefined);
+  }
+  return at;
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let at = schema;
+  for (;;) {
+    const def = at?._zod.def as { type: string; innerType?: z.ZodType; out?: z.ZodType } | undefined;
+    if (def?.type === "optional" || def?.type === "nullable" || def?.type === "default") at = def.innerType;
+    else if (def?.type === "pipe") at = def.out;
+    else return at;
+  }
 }

@@ -281,23 +281,33 @@ describe("errors", () => {
     expect(error).toMatchObject({ status: 401, requestId: expect.stringMatching(/^req_/) });
   });
 
+  // The client checks bodies before sending (requests.ts), so a 422 is provoked through a query.
   it("422 in the Mixpeek envelope becomes a ValidationError naming the field", async () => {
-    const error = await failure(api().listBatches(BUCKET, { limit: 5000 }));
+    const error = await failure(api().listFailedDocuments(ref("transient-network"), { limit: 5000 }));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ status: 422, errorType: "ValidationError", retryable: false, requestId: expect.stringMatching(/^req_/) });
-    expect((error as ValidationError).fieldErrors).toEqual([expect.objectContaining({ location: ["body", "limit"] })]);
-    expect((error as Error).message).toMatch(/body\.limit/);
-    expect(seen("listBatches")).toEqual([expect.objectContaining({ status: 422, body: { limit: 5000 } })]);
+    expect((error as ValidationError).fieldErrors).toEqual([expect.objectContaining({ location: ["query", "limit"] })]);
+    expect((error as Error).message).toMatch(/query\.limit/);
+    expect(seen("listFailedDocuments")).toEqual([expect.objectContaining({ status: 422, query: { limit: "5000" } })]);
+  });
+
+  it("refuses to send a body the operation does not declare, and sends nothing", async () => {
+    const error = await failure(api().listBatches(BUCKET, { limit: 5000 }));
+    expect((error as Error).message).toMatch(/refusing to send listBatches .*limit.*nothing was sent/);
+    const extra = await failure(api().retryDocuments(ref("transient-network"), { retry_mode: "transient_only", description: "x" } as never));
+    expect((extra as Error).message).toMatch(/refusing to send retryDocuments/);
+    expect(emulator.requests).toEqual([]);
   });
 
   it("422 in FastAPI's shape becomes the same ValidationError", async () => {
     const client = new MixpeekClient({ baseUrl: fastapi.url, apiKey: KEY, namespace: "sandbox", timeoutMs: 1000, retryBaseMs: 5 });
     clients.push(client);
-    const error = await failure(new MixpeekApi(client).listBatches(BUCKET, { limit: 5000 }));
+    const healthy = { bucket: BUCKET, batch_id: fastapi.sandbox.batches["healthy-completed"] };
+    const error = await failure(new MixpeekApi(client).listFailedDocuments(healthy, { limit: 5000 }));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ status: 422, errorType: "ValidationError", requestId: expect.stringMatching(/^req_/) });
-    expect((error as ValidationError).fieldErrors).toEqual([expect.objectContaining({ location: ["body", "limit"] })]);
-    expect((error as Error).message).toMatch(/body\.limit/);
+    expect((error as ValidationError).fieldErrors).toEqual([expect.objectContaining({ location: ["query", "limit"] })]);
+    expect((error as Error).message).toMatch(/query\.limit/);
     expect(fastapi.requests.map((r) => r.status)).toEqual([422]);
   });
 

@@ -1,12 +1,15 @@
 // Requests against the contract: every request the client sends on a route the public OpenAPI
 // spec covers validates against that operation's request schema (closed: no field outside it),
 // carries only the query parameters and headers the operation declares, and no body where it
-// takes none. Routes the spec lacks are held to what the seeds and web reference declare.
-// The requests checked are the ones the emulator recorded, not what we meant to send.
+// takes none. Routes the spec lacks are held to our own request schemas (src/api/requests.ts),
+// which for the routes the spec has must declare exactly what it declares. The requests checked
+// are the ones the emulator recorded, not what we meant to send.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MixpeekClient } from "../../src/api/client.js";
 import { MixpeekApi } from "../../src/api/mixpeek-api.js";
-import { ROUTES, type Operation } from "../../src/api/routes.js";
+import { z } from "zod";
+import { REQUESTS, type RequestShape } from "../../src/api/requests.js";
+import { ROUTES, isNamespaced, type Operation } from "../../src/api/routes.js";
 import { startEmulator, type Emulator, type RecordedRequest } from "../../src/emulator/index.js";
 import { compile, spec as openapi } from "../openapi.js";
 
@@ -26,7 +29,7 @@ function closedBodySchema(operation: Operation, op: SpecOperation): Record<strin
   const ref = schema["$ref"] as string | undefined;
   const resolved = structuredClone(ref ? spec.components.schemas[ref.split("/").pop()!]! : schema);
   const properties = { ...(resolved["properties"] as Record<string, unknown>) };
-  // [SEED-003][WEB] object_ids is documented for trigger, newer than this spec (mixpeek-api.md §6.4).
+  // object_ids is documented for trigger on the web reference, newer than this spec.
   if (operation === "triggerCollection") properties["object_ids"] = { type: "array", items: { type: "string" } };
   // The spec types confirmations as open objects; its description names the fields.
   if (operation === "confirmUploads") {
@@ -41,23 +44,12 @@ function closedBodySchema(operation: Operation, op: SpecOperation): Record<strin
   return { ...resolved, properties, additionalProperties: false };
 }
 
-/** Routes the spec lacks, as the seeds and the web reference declare them (mixpeek-api.md §5–6). */
-const OFF_SPEC: Partial<Record<Operation, { query: string[]; body?: Record<string, unknown>; bodyRequired?: boolean }>> = {
-  diagnoseBatch: { query: [] },
-  retryTier: {
-    query: [],
-    body: {
-      type: "object", additionalProperties: false,
-      properties: { requires_gpu: { type: "boolean" }, num_cpus: { type: "number", exclusiveMinimum: 0 }, memory_bytes: { type: "integer", minimum: 1 }, priority: { type: "integer", minimum: 0 } },
-    },
-  },
-  healTier: {
-    query: [], bodyRequired: true,
-    body: { type: "object", additionalProperties: false, required: ["action"], properties: { action: { enum: ["detect_stuck", "kill_duplicates"] } } },
-  },
-  cancelTier: { query: [] },
-  cancelJob: { query: [] },
-  resubmitBatch: { query: ["from_tier"] },
+const shapeOf = (operation: Operation): RequestShape => REQUESTS[operation];
+const bodyJson = (operation: Operation) => {
+  const body = shapeOf(operation).body;
+  if (!body) return undefined;
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(body, { io: "input" });
+  return schema as Record<string, unknown>;
 };
 
 const normalise = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
@@ -77,8 +69,9 @@ function contractOf(operation: Operation): Contract {
       bodyRequired: op.requestBody?.required === true,
     };
   }
-  const off = OFF_SPEC[operation]!;
-  return { query: off.query, headers: undefined, body: off.body, bodyRequired: off.bodyRequired ?? false };
+  // Routes no spec has: our own request schemas are the contract.
+  const shape = shapeOf(operation);
+  return { query: Object.keys(shape.query?.shape ?? {}), headers: undefined, body: bodyJson(operation), bodyRequired: shape.bodyRequired === true };
 }
 
 const validators = new Map<Operation, ReturnType<typeof compile>>();
@@ -125,6 +118,20 @@ afterAll(async () => { await client?.close(); await emulator?.close(); });
 
 const BUCKET = "sandbox-media";
 const ref = (name: keyof Emulator["sandbox"]["batches"]) => ({ bucket: BUCKET, batch_id: emulator.sandbox.batches[name] });
+
+describe("our request schemas are the spec's", () => {
+  it.each(SPEC_COVERED)("%s: the same query parameters, body fields and namespace header", (operation) => {
+    const op = spec.paths[specPathOf(operation)!]![ROUTES[operation].method.toLowerCase()]!;
+    const shape = shapeOf(operation);
+    const params = op.parameters ?? [];
+    expect(Object.keys(shape.query?.shape ?? {}).sort()).toEqual(params.filter((p) => p.in === "query").map((p) => p.name).sort());
+    expect(isNamespaced(operation)).toBe(params.some((p) => p.in === "header" && p.name.toLowerCase() === "x-namespace"));
+    const specBody = closedBodySchema(operation, op);
+    const ours = bodyJson(operation);
+    expect(Object.keys((ours?.["properties"] as object | undefined) ?? {}).sort()).toEqual(Object.keys((specBody?.["properties"] as object | undefined) ?? {}).sort());
+    expect(shape.bodyRequired === true).toBe(op.requestBody?.required === true);
+  });
+});
 
 describe("requests match the contract", () => {
   it("the spec covers the routes we expect", () => {
