@@ -7,12 +7,12 @@
 // mutating call among the first 6) and then reach COMPLETED with read-only calls only; a scenario
 // with permanent errors must end on a human action without a blind retry; a healthy or running
 // batch must never see a mutating call. Every recommendation met at every step must validate
-// against its tool's input schema.
+// against its tool's input schema and appear in the text content with its tool and arguments.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { SCENARIOS, VARIANT_NAMES, type ScenarioName } from "../../src/emulator/index.js";
 import type { Recommendation } from "../../src/mcp/results.js";
-import { expectActionable } from "../actionable.js";
+import { expectActionable, expectInText } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const MAX_FIX_CALLS = 6;
@@ -60,6 +60,7 @@ async function runAgent(scenario: ScenarioName, variant: string, style: Style): 
     const content = result.structuredContent!;
     latest = content.recommendations ?? [];
     expectActionable(tools, latest, where);
+    expectInText(result, where);
     for (const rec of latest) if (rec.tool) recommended.set(rec.tool, tools.find((t) => t.name === rec.tool)?.annotations?.readOnlyHint === true);
     const tool = tools.find((t) => t.name === next.tool)!;
     calls.push({ tool: next.tool, readOnly: tool.annotations?.readOnlyHint === true, outcome: String(content.outcome ?? "") });

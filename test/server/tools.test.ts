@@ -1,8 +1,12 @@
 // Every tool called through the real SDK client against the emulator: results validate against
-// their output schemas, invalid input never reaches the API, and errors read well.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+// their output schemas, carry their recommendations in the text too, invalid input never
+// reaches the API, and errors read well. Each test gets its own emulator and server, so no test
+// depends on what another one changed (batch states, incident memory, the dedupe window).
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { listTools } from "../../src/mcp/catalogue.js";
+import { expectInText } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const KEY = "sk_test_harness_key_0123456789";
@@ -10,12 +14,9 @@ let h: Harness;
 let tools: Tool[];
 const ajv = new Ajv({ strict: false, allErrors: true });
 
-beforeAll(async () => {
-  h = await startHarness({ apiKey: KEY });
-  tools = (await h.client.listTools()).tools;
-});
-afterAll(() => h.close());
-beforeEach(() => { h.emulator.faults.clear(); h.emulator.clearRequests(); });
+beforeAll(async () => { tools = await listTools(); });
+beforeEach(async () => { h = await startHarness({ apiKey: KEY }); });
+afterEach(() => h.close());
 
 function expectValid(name: string, result: { structuredContent?: unknown; isError?: boolean; content?: unknown }) {
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
@@ -25,6 +26,7 @@ function expectValid(name: string, result: { structuredContent?: unknown; isErro
   const text = (result.content as { type: string; text: string }[])[0]!.text;
   expect(text.length).toBeGreaterThan(10);
   expect(text).not.toContain(KEY);
+  expectInText(result, name);
 }
 
 describe("every tool on the sandbox", () => {
@@ -60,6 +62,10 @@ describe("every tool on the sandbox", () => {
     const first = s.recommendations[0];
     expect(first.tool).toBe("retry_tier");
     expect(first.arguments.memory_bytes).toBeGreaterThanOrEqual(2 * 8 * 2 ** 30);
+    // A client that reads only the text gets the same next step, ready to send.
+    const text = (r.content as { text: string }[])[0]!.text;
+    expect(text).toContain(`→ retry_tier ${JSON.stringify(first.arguments)}`);
+    expect(text).toContain(first.rationale);
   });
 
   it("list_failed_documents groups by default and lists raw pages on request", async () => {
@@ -146,6 +152,13 @@ describe("every tool on the sandbox", () => {
 });
 
 describe("destructive tools, through their confirmation", () => {
+  // The clock stands still between the plan and the confirmed call, as for a user who answers
+  // at once; otherwise a sibling job finishing in between changes the tier and voids the token.
+  beforeEach(async () => {
+    await h.close();
+    h = await startHarness({ apiKey: KEY, emulator: { stepMs: 0 } });
+  });
+
   async function confirmed(name: string, args: Record<string, unknown>) {
     const plan = await h.call(name, args);
     expectValid(name, plan);

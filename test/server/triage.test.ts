@@ -2,8 +2,8 @@
 // loop over every scenario, variant and agent style is in matrix.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { SCENARIOS } from "../../src/emulator/index.js";
-import { expectActionable } from "../actionable.js";
+import { SCENARIOS, type ScenarioName } from "../../src/emulator/index.js";
+import { expectActionable, expectInText } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 let h: Harness | undefined;
@@ -28,14 +28,47 @@ describe("results stay small and actionable", () => {
       for (const name of ["get_batch", "diagnose_batch", "wait_for_batch"]) {
         const r = await h.call(name, name === "wait_for_batch" ? { ...args, timeout_seconds: 1 } : args);
         expectActionable(tools, r.structuredContent!.recommendations, `${scenario} ${name}`);
+        expectInText(r, `${scenario} ${name}`);
       }
       const healthy = scenario === "healthy-completed";
       const diagnosis = await h.call("diagnose_batch", args);
       if (healthy) expect(diagnosis.structuredContent!.recommendations).toEqual([]);
       if (healthy) expect(diagnosis.structuredContent!.summary).toMatch(/nothing to do/);
+      if (healthy) expect((diagnosis.content as { text: string }[])[0]!.text).toMatch(/^recommendations: none$/m);
     }
     const list = await h.call("list_batches", { bucket: h.bucket });
     expectActionable(tools, list.structuredContent!.recommendations, "list_batches");
+  });
+});
+
+describe("failure_category when the API gives none", () => {
+  // The sparse variant has no diagnose route: the category is this server's own reading of the
+  // batch and its failed documents. Typed by scenario, so a new scenario needs its row.
+  const EXPECTED: Record<ScenarioName, string | null> = {
+    "oom-gpu-tier": "infrastructure",
+    "oom-needs-more-memory": "infrastructure",
+    "transient-network": "infrastructure",
+    "orphaned-tier": "orphaned",
+    "orphaned-running": "orphaned",
+    "stuck-tier": "timeout",
+    "permanent-bad-input": "pipeline",
+    "massive-failures": "pipeline",
+    "mixed-failures": "pipeline",
+    "failing-job-multi-extractor": "pipeline",
+    "duplicate-jobs": null,
+    "healthy-completed": null,
+    "still-running": null,
+    "running-unknown-status": null,
+  };
+
+  it.each(SCENARIOS)("%s", async (scenario) => {
+    // The clock stands still: the batch is read as seeded.
+    h = await startHarness({ emulator: { scenarios: [scenario], variant: "sparse", stepMs: 0 } });
+    const r = await h.call("diagnose_batch", { bucket: h.bucket, batch_id: h.batches[scenario] });
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    expect(r.structuredContent!.notes).toContain("The API's diagnose endpoint failed (HTTP 404 NotFoundError); findings come from the batch alone.");
+    expect(r.structuredContent!.failure_category).toBe(EXPECTED[scenario]);
+    expect(requestsFor(h.emulator, "diagnoseBatch").map((q) => q.status)).toEqual([404]);
   });
 });
 
