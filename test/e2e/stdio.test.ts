@@ -7,6 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { listTools } from "../../src/mcp/catalogue.js";
 import { VERSION } from "../../src/util/version.js";
+import { TOOL_NAMES } from "../../tools/index.js";
 
 // The bundled bin: what the package ships and clients launch.
 const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
@@ -26,13 +27,13 @@ async function connect(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("stdio server on the sandbox", () => {
-  it("names the sandbox, lists 17 tools and diagnoses the OOM batch", async () => {
+  it("names the sandbox, lists every tool and diagnoses the OOM batch", async () => {
     const { client, stderr } = await connect(["--sandbox"]);
     expect(client.getInstructions()).toContain("sandbox-media");
     expect(stderr()).toMatch(/bkt_\w+ \(name "sandbox-media"\)/);
     expect(stderr()).toMatch(/namespace: ns_\w+/);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(17);
+    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
     const oomId = /oom-gpu-tier\s+(btch_\w+)/.exec(stderr())![1]!;
     const result = await client.callTool({ name: "diagnose_batch", arguments: { bucket: "sandbox-media", batch_id: oomId } });
     expect(result.isError).toBeFalsy();
@@ -97,7 +98,7 @@ describe("command line", () => {
     expect(run(["--version"]).stdout.trim()).toBe(VERSION);
     expect(run(["--help"]).stdout).toContain("--sandbox");
     const list = JSON.parse(run(["list-tools", "--json"]).stdout) as { name: string; annotations: object }[];
-    expect(list).toHaveLength(17);
+    expect(list.map((t) => t.name)).toEqual(TOOL_NAMES);
     expect(run(["list-tools"]).stdout).toContain("| `cancel_job` |");
   });
 
