@@ -1,16 +1,17 @@
 // Reliability under faults and repetition, through the real SDK client against the emulator.
 // Each fault row asserts the tool result, the number of requests the emulator saw, that the
 // server answers the next call, and that the key appears nowhere.
+// Each test gets its own emulator and server: no test sees another's faults, requests,
+// dedupe window, audit file or batch states.
 import { existsSync, readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Fault } from "../../src/emulator/index.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const KEY = "sk_live_DISTINCTIVE_7f3c9a1e5b";
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ apiKey: KEY, config: { timeoutMs: 300 } }); });
-afterAll(() => h.close());
-beforeEach(() => { h.emulator.faults.clear(); h.emulator.clearRequests(); });
+beforeEach(async () => { h = await startHarness({ apiKey: KEY, config: { timeoutMs: 300 } }); });
+afterEach(() => h.close());
 
 const auditText = (harness: Harness) => (existsSync(harness.auditPath) ? readFileSync(harness.auditPath, "utf8") : "");
 const text = (r: { content?: unknown }) => (r.content as { text: string }[]).map((c) => c.text).join("\n");
