@@ -1,7 +1,7 @@
 // Resources: a batch and its diagnosis as readable documents, with completion of batch ids so a
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { AuditLog } from "../safety/audit.js";
+import type { IncidentMemory, MemoryScope } from "../safety/incident-memory.js";
 import type { ToolContext, ToolDefinition } from "./tool.js";
 
 type ContextFor = (extra: { signal: AbortSignal }) => ToolContext;
@@ -41,11 +41,13 @@ export function registerResources(
   }, read(tools.diagnoseBatch));
 }
 
-/** What was changed recently, newest first: the audit log as a resource. */
-export function registerAuditResource(server: McpServer, audit: AuditLog): void {
+/** What the caller changed recently, newest first: its own part of the audit log. Over HTTP
+ * many tenants share one server, so only entries of the caller's namespace and key are shown,
+ * and nothing about the server itself (such as the audit file's path). */
+export function registerAuditResource(server: McpServer, memory: IncidentMemory, scope: MemoryScope): void {
   server.registerResource("audit-recent", "mixpeek://audit/recent", {
     title: "Recent changes (audit log)",
-    description: "The last 50 mutating calls made through this server: tool, arguments, outcome, request ids.",
+    description: "The last 50 mutating calls made with your key in your namespace: tool, arguments, outcome, request ids.",
     mimeType: "application/json",
-  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ path: audit.path ?? null, entries: audit.recent(50) }) }] }));
+  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ entries: memory.recent(scope, 50) }) }] }));
 }

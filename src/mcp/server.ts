@@ -124,7 +124,7 @@ export function createServer(deps: ServerDeps): McpServer {
   const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName);
   registerPrompts(server, completeBatchId);
   const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
-  registerAuditResource(server, memory.audit);
+  registerAuditResource(server, memory, scope);
   registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra) => toolContext(extra as Extra), completeBatchId, deps.sandbox?.bucketName);
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.

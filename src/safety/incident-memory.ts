@@ -32,13 +32,17 @@ export class IncidentMemory {
     if (this.record.length > IN_MEMORY) this.record.splice(0, this.record.length - IN_MEMORY);
   }
 
+  /** This scope's own audit entries, newest first. */
+  recent(scope: MemoryScope, limit = Number.POSITIVE_INFINITY): AuditEntry[] {
+    const entries = this.audit.path ? this.audit.recent(500) : [...this.record].reverse();
+    return entries.filter((e) => e.namespace === scope.namespace && e.credential === scope.credential).slice(0, limit);
+  }
+
   /** This scope's actions on one batch, newest first. */
   forBatch(batchId: string, scope: MemoryScope): RecentAction[] {
-    const entries = this.audit.path ? this.audit.recent(500) : [...this.record].reverse();
     const since = this.now() - HORIZON_MS;
-    return entries
-      .filter((e) => e.arguments["batch_id"] === batchId && e.namespace === scope.namespace && e.credential === scope.credential
-        && !e.deduplicated && !NOT_AN_ACTION.has(e.outcome) && Date.parse(e.time) >= since)
+    return this.recent(scope)
+      .filter((e) => e.arguments["batch_id"] === batchId && !e.deduplicated && !NOT_AN_ACTION.has(e.outcome) && Date.parse(e.time) >= since)
       .slice(0, PER_BATCH)
       .map((e) => ({ tool: e.tool, summary: summarise(e.arguments), outcome: e.outcome, at: e.time, arguments: e.arguments }));
   }

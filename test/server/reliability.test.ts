@@ -119,6 +119,22 @@ describe("audit log", () => {
       expect(readFileSync(audited.auditPath, "utf8")).not.toContain(KEY);
     } finally { await audited.close(); }
   });
+
+  it("shows each caller only its own entries, and nothing about the server", async () => {
+    const first = await startHarness({ apiKey: KEY });
+    // Another tenant of the same server: same audit file and namespace, another key.
+    const other = await startHarness({ apiKey: "sk_test_other_tenant_key_42", sharedEmulator: first.emulator, config: { auditLog: first.auditPath } });
+    try {
+      const read = async (h: Harness) => JSON.parse((((await h.client.readResource({ uri: "mixpeek://audit/recent" })).contents[0]) as { text: string }).text);
+      await first.call("retry_failed_documents", { bucket: first.bucket, batch_id: first.batches["transient-network"], retry_mode: "transient_only" });
+      expect((await read(first)).entries.map((e: { tool: string }) => e.tool)).toEqual(["retry_failed_documents"]);
+      expect(await read(other)).toEqual({ entries: [] });
+      await other.call("cancel_batch", { bucket: other.bucket, batch_id: other.batches["still-running"] });
+      expect((await read(other)).entries.map((e: { tool: string }) => e.tool)).toEqual(["cancel_batch"]);
+      expect((await read(first)).entries.map((e: { tool: string }) => e.tool)).toEqual(["retry_failed_documents"]);
+      expect(JSON.stringify(await read(first))).not.toContain(first.auditPath);
+    } finally { await other.close(); await first.close(); }
+  });
 });
 
 describe("untrusted text", () => {
