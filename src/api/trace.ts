@@ -10,12 +10,14 @@ export interface Trace {
   shapes: Set<string>;
   /** Facts the agent must be told, e.g. that a write was answered with an empty body. */
   notes: string[];
+  /** Texts that must never appear in anything this call answers (the API key). */
+  secrets: readonly string[];
 }
 
 const current = new AsyncLocalStorage<Trace>();
 
-export async function traceRequests<T>(fn: () => Promise<T>): Promise<{ result: T } & Trace> {
-  const trace: Trace = { requestIds: [], shapes: new Set(), notes: [] };
+export async function traceRequests<T>(fn: () => Promise<T>, secrets: readonly string[] = []): Promise<{ result: T } & Trace> {
+  const trace: Trace = { requestIds: [], shapes: new Set(), notes: [], secrets };
   const result = await current.run(trace, fn);
   return { result, ...trace };
 }

@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   }
 }
 
+/** The emulator accepts any key; this one is never mistaken for a word of a result (the key is
+ * redacted from every answer, so a key like "sandbox" would blank out "sandbox-media"). */
+const SANDBOX_KEY = "sk_sandbox_emulator_placeholder";
+
 async function serve(config: ServerConfig): Promise<void> {
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
@@ -50,7 +54,7 @@ async function serve(config: ServerConfig): Promise<void> {
     const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
     process.stderr.write(`${describeSandbox(emulator)}\n`);
     sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
-    config = { ...config, apiUrl: emulator.url, apiKey: config.apiKey || "sandbox", namespace: emulator.sandbox.namespaceId };
+    config = { ...config, apiUrl: emulator.url, apiKey: config.apiKey || SANDBOX_KEY, namespace: emulator.sandbox.namespaceId };
     closeSandbox = () => emulator.close();
   }
   if (config.transport === "http") {

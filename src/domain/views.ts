@@ -2,18 +2,18 @@
 // result does not grow with batch size and does not change shape when the API adds fields.
 import { z } from "zod";
 import type { Batch, BatchErrorDetail, ExtractorJob, FailedDocument, SubmissionParams, TierTask } from "../api/wire.js";
+import { currentTrace } from "../api/trace.js";
+import { safeText } from "../util/text.js";
 import { isTransientError, mayBeActive } from "./status.js";
 
 export const MAX_TEXT = 300;
 const MAX_JOBS = 20;
 const MAX_TIER_ERRORS = 5;
 
-/** Shortens untrusted or long text, saying so explicitly. */
+/** API text made safe to show (util/text.ts): the call's secrets removed, bounded to `max`
+ * characters with a visible mark, and on one line. */
 export function clip(text: string | null | undefined, max = MAX_TEXT): string | undefined {
-  if (text === null || text === undefined) return undefined;
-  // Control characters would let API-supplied text break out of the rendering.
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ");
-  return clean.length <= max ? clean : `${clean.slice(0, max)}… [truncated, ${clean.length} chars]`;
+  return text === null || text === undefined ? undefined : safeText(text, max, currentTrace()?.secrets ?? []);
 }
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();

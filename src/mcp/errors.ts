@@ -6,6 +6,7 @@ import {
 } from "../api/errors.js";
 import { InvalidPathSegmentError } from "../api/routes.js";
 import { clip } from "../domain/views.js";
+import { redact } from "../util/text.js";
 
 /** A refusal the tool decided on (bad confirmation token, precondition unmet). */
 export class ToolRefusal extends Error {
@@ -32,7 +33,7 @@ function describe(error: unknown, ctx: ErrorContext): string {
     const message = error instanceof Error ? error.message : String(error);
     return `${ctx.tool} failed unexpectedly: ${message.split("\n")[0]}. This is a bug in mixpeek-batch-mcp; retrying will probably fail the same way.`;
   }
-  const where = [error.status ? `HTTP ${error.status}` : undefined, error.errorType, error.requestId ? `request ${error.requestId}` : undefined]
+  const where = [error.status ? `HTTP ${error.status}` : undefined, clip(error.errorType, 80), error.requestId ? `request ${clip(error.requestId, 80)}` : undefined]
     .filter(Boolean).join(", ");
   // The API's message is untrusted text: cleaned of control characters and bounded.
   const head = `${ctx.tool} failed${where ? ` (${where})` : ""}: ${clip(error.message, 500)}`;
@@ -69,9 +70,3 @@ function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
   return ctx.readOnly ? "Check the arguments; retrying the same call will give the same answer." : `The API refused the change; call ${checkState} to see the current state.`;
 }
 
-/** Removes every secret from a text, even inside longer strings. */
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-  return out;
-}

@@ -5,6 +5,7 @@
 // nested parts indented below, and empty values are left out.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { currentTrace } from "../api/trace.js";
+import { oneLine, redact } from "../util/text.js";
 import type { Recommendation } from "./results.js";
 
 const MAX_ROWS = 25;
@@ -12,13 +13,22 @@ const MAX_CELL = 200;
 const UNCUT = new Set(["confirm_token"]);
 
 /** A tool result as structured content plus its text. The notes the API's answers left in the
- * call's trace (an unreadable body, …) are added here, so no tool can forget to pass them on. */
+ * call's trace (an unreadable body, …) are added here, so no tool can forget to pass them on;
+ * and every string and key, wherever it came from, is redacted and kept on one line, so API
+ * text reaches no channel raw (util/text.ts). */
 export function toReply(tool: { title: string }, result: Record<string, unknown>): CallToolResult {
-  const traceNotes = currentTrace()?.notes ?? [];
+  const trace = currentTrace();
   const own = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
-  const notes = [...own, ...traceNotes.filter((n) => !own.includes(n))];
-  const full = notes.length ? { ...result, notes } : result;
+  const notes = [...own, ...(trace?.notes ?? []).filter((n) => !own.includes(n))];
+  const full = safe(notes.length ? { ...result, notes } : result, trace?.secrets ?? []) as Record<string, unknown>;
   return { structuredContent: full, content: [{ type: "text", text: renderResult(tool.title, full) }] };
+}
+
+function safe(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === "string") return oneLine(redact(value, secrets));
+  if (Array.isArray(value)) return value.map((item) => safe(item, secrets));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [oneLine(redact(key, secrets)), safe(item, secrets)]));
 }
 
 export function renderResult(title: string, result: Record<string, unknown>): string {

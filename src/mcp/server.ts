@@ -12,7 +12,7 @@ import { RecentMutations } from "../safety/dedupe.js";
 import { IncidentMemory } from "../safety/incident-memory.js";
 import type { Logger } from "../util/log.js";
 import { NAME, VERSION } from "../util/version.js";
-import { redact } from "./errors.js";
+import { redact } from "../util/text.js";
 import { pipeline, runTool } from "./pipeline.js";
 import { registerPrompts } from "./prompts.js";
 import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
@@ -100,7 +100,7 @@ export function createServer(deps: ServerDeps): McpServer {
   // The path of every tool call, outermost first (pipeline.ts).
   const call = pipeline([
     auditStage(memory, scope, (message) => log("info", message)),
-    traceStage(logger),
+    traceStage(logger, secrets),
     dedupeStage(mutations, `${scope.namespace}|${digest(config.apiKey)}`),
     errorStage({ namespace: config.namespace, secrets, warn: (message) => log("warning", message) }),
     confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? new ConfirmationTokens(), namespace: scope.namespace, ask }),

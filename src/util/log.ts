@@ -1,7 +1,7 @@
 // Logs go to stderr (stdout belongs to the protocol in stdio mode) and to any added sink; the
 // server sends MCP logging notifications itself (mcp/server.ts). Every line passes through
 // redaction of the API key.
-import { redact } from "../mcp/errors.js";
+import { redact } from "./text.js";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 type Sink = (level: LogLevel, message: string) => void;

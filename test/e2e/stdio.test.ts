@@ -38,6 +38,9 @@ describe("stdio server on the sandbox", () => {
     const result = await client.callTool({ name: "diagnose_batch", arguments: { bucket: "sandbox-media", batch_id: oomId } });
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as { recommendations: { tool?: string }[] }).recommendations[0]!.tool).toBe("retry_tier");
+    // The sandbox's placeholder key is redacted like any key, and must not blank out its bucket's name.
+    expect(JSON.stringify(result)).toContain('"bucket":"sandbox-media"');
+    expect(JSON.stringify(result) + stderr()).not.toContain("[redacted]");
   });
 
   it("serves the same tool list from the bundle's prebuilt listing as the source computes", async () => {

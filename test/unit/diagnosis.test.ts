@@ -49,9 +49,9 @@ describe("computeFindings: the batch alone", () => {
       'The tier 1 status "QUEUED" is not one this server knows; it is treated as possibly running, not as finished.',
       // The tier's status is clipped once for the finding and again for the note, so the length
       // the note gives is that of the clipped text, not of what the API sent.
-      expect.stringMatching(/^The tier 2 status "X{40}… \[truncated, \d+ chars\]" is not one this server knows; it is treated as possibly running, not as finished\.$/),
+      expect.stringMatching(/^The tier 2 status "X{40}…\[\d+ more\]" is not one this server knows; it is treated as possibly running, not as finished\.$/),
     ]);
-    expect(tierOf(f, 2).status).toBe(`${"X".repeat(40)}… [truncated, 50 chars]`);
+    expect(tierOf(f, 2).status).toBe(`${"X".repeat(40)}…[10 more]`);
     expect(find(batch("IN_PROGRESS", [tierTask(0, null)])).tiers[0]!.status).toBe("UNKNOWN");
   });
 
@@ -225,7 +225,7 @@ describe("computeFindings: what the diagnosis adds", () => {
     });
     expect(f.events).toEqual([
       { type: "OOM", tier_num: 1, ray_job_id: "raysubmit_1", timestamp: "2026-12-02T11:00:00.000Z", message: "killed" },
-      { type: `${"t".repeat(60)}… [truncated, 70 chars]`, tier_num: null, ray_job_id: null, timestamp: null },
+      { type: `${"t".repeat(60)}…[10 more]`, tier_num: null, ray_job_id: null, timestamp: null },
     ]);
   });
 

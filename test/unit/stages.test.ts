@@ -207,7 +207,7 @@ describe("trace stage", () => {
     const lines: string[] = [];
     const logger = new Logger([], { stderr: false, minLevel: "debug" });
     logger.addSink((level, message) => lines.push(`${level}: ${message}`));
-    const outcome = await traceStage(logger)(callOf(read), async () => {
+    const outcome = await traceStage(logger, [])(callOf(read), async () => {
       recordRequestId("req_9");
       recordShape("numbers sent as strings");
       recordNote("The API answered with an empty body.");

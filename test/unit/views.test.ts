@@ -10,18 +10,19 @@ describe("clip", () => {
   it("keeps short text, cuts long text and says how long it was", () => {
     expect(clip("short")).toBe("short");
     expect(clip("x".repeat(MAX_TEXT))).toBe("x".repeat(300));
-    expect(clip("x".repeat(301))).toBe(`${"x".repeat(300)}… [truncated, 301 chars]`);
-    expect(clip("abcdef", 3)).toBe("abc… [truncated, 6 chars]");
+    expect(clip("x".repeat(301))).toBe(`${"x".repeat(300)}…[1 more]`);
+    expect(clip("abcdef", 3)).toBe("abc…[3 more]");
     expect(clip("abc", 3)).toBe("abc");
     expect(clip("")).toBe("");
     expect(clip(null)).toBeUndefined();
     expect(clip(undefined)).toBeUndefined();
   });
 
-  it("replaces control characters with spaces, keeping tabs and newlines", () => {
-    expect(clip("a\u0000b\u0008c\u000bd\u001fe\u007ff")).toBe("a b c d e f");
-    expect(clip("tab\tline\nend")).toBe("tab\tline\nend");
-    expect(clip("\u001b[31mred")).toBe(" [31mred");
+  it("writes every character that could end a line or reorder the display as an escape, tabs as spaces", () => {
+    expect(clip("a\u0000b\u0008c\u000bd\u001fe\u007ff")).toBe("a\\u0000b\\u0008c\\u000bd\\u001fe\\u007ff");
+    expect(clip("tab\tline\nend\r")).toBe("tab line\\nend\\r");
+    expect(clip("\u001b[31mred")).toBe("\\u001b[31mred");
+    expect(clip("a\u2028b\u2029c\u0085d\u202ee\u200bf\u0090g")).toBe("a\\u2028b\\u2029c\\u0085d\\u202ee\\u200bf\\u0090g");
   });
 });
 
@@ -72,7 +73,7 @@ describe("tierView", () => {
       completed_at: "c", duration_ms: 5, last_activity_at: "l", error_summary: { network: 2 },
       submission_params: { memory_bytes: 8, requires_gpu: null, num_cpus: null, priority: null, extractor_name: null },
     });
-    expect(view.jobs).toEqual([{ extractor_type: "unknown", ray_job_id: null, status: "UNKNOWN", documents_written: null, error: `${"e".repeat(300)}… [truncated, 400 chars]` }]);
+    expect(view.jobs).toEqual([{ extractor_type: "unknown", ray_job_id: null, status: "UNKNOWN", documents_written: null, error: `${"e".repeat(300)}…[100 more]` }]);
     expect(tierView({ tier_num: 0, extractor_jobs: [job("COMPLETED", 1, { documents_written: 3 })] }).jobs).toEqual([
       { extractor_type: "e1", ray_job_id: "r1", status: "COMPLETED", documents_written: 3 },
     ]);
@@ -124,7 +125,7 @@ describe("batchView and batchSummary", () => {
     const view = batchView(batch);
     expect(view).toMatchObject({
       batch_id: "btch_1", bucket_id: "bkt_1", status: "FAILED", type: "collection", current_tier: 1, total_tiers: 2, object_count: 3,
-      task_id: "task_1", created_at: "c", updated_at: "u", error: "boom ", error_summary: { runtime: 1 },
+      task_id: "task_1", created_at: "c", updated_at: "u", error: "boom\\u0000", error_summary: { runtime: 1 },
       stage_history: [{ name: "embed", duration_seconds: 3 }, { name: "write", duration_seconds: null }],
     });
     expect(view.tiers.map((t) => [t.tier_num, t.status])).toEqual([[0, "COMPLETED"], [1, "FAILED"], [2, "FAILED"]]);
@@ -136,7 +137,7 @@ describe("batchView and batchSummary", () => {
       batch_id: "b", bucket_id: null, status: "UNKNOWN", type: null, current_tier: null, total_tiers: null, object_count: null,
       task_id: null, created_at: null, updated_at: null, error_summary: {}, tiers: [], stage_history: [],
     });
-    expect(batchView({ batch_id: "b", error: "x".repeat(310) }).error).toBe(`${"x".repeat(300)}… [truncated, 310 chars]`);
+    expect(batchView({ batch_id: "b", error: "x".repeat(310) }).error).toBe(`${"x".repeat(300)}…[10 more]`);
   });
 
   it("summarises a batch for a list, naming its failed tiers", () => {
@@ -204,9 +205,9 @@ describe("groupFailures", () => {
 
   it("clips what it shows", () => {
     const [group] = groupFailures([doc("t".repeat(150), "m".repeat(400), { document_id: "i".repeat(150) })]).groups;
-    expect(group!.error_type).toBe(`${"t".repeat(100)}… [truncated, 150 chars]`);
-    expect(group!.message).toBe(`${"m".repeat(300)}… [truncated, 400 chars]`);
-    expect(group!.signature).toMatch(/… \[truncated, 552 chars\]$/);
-    expect(group!.example_document_ids).toEqual([`${"i".repeat(100)}… [truncated, 150 chars]`]);
+    expect(group!.error_type).toBe(`${"t".repeat(100)}…[50 more]`);
+    expect(group!.message).toBe(`${"m".repeat(300)}…[100 more]`);
+    expect(group!.signature).toMatch(/…\[252 more\]$/);
+    expect(group!.example_document_ids).toEqual([`${"i".repeat(100)}…[50 more]`]);
   });
 });

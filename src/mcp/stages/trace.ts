@@ -4,8 +4,9 @@ import { traceRequests } from "../../api/trace.js";
 import type { Logger } from "../../util/log.js";
 import type { Stage } from "../pipeline.js";
 
-export const traceStage = (logger: Logger): Stage => async (call, next) => {
-  const { result, requestIds, shapes } = await traceRequests(next);
+/** `secrets` are kept out of every answer of the call (views.ts `clip`, render.ts `toReply`). */
+export const traceStage = (logger: Logger, secrets: readonly string[]): Stage => async (call, next) => {
+  const { result, requestIds, shapes } = await traceRequests(next, secrets);
   if (shapes.size) logger.log("debug", `${call.tool.name}: the API answered in these forms: ${[...shapes].join("; ")}`);
   return { ...result, requestIds: [...result.requestIds, ...requestIds] };
 };
