@@ -103,7 +103,7 @@ export function createServer(deps: ServerDeps): McpServer {
     traceStage(logger, secrets),
     dedupeStage(mutations, `${scope.namespace}|${digest(config.apiKey)}`),
     errorStage({ namespace: config.namespace, secrets, warn: (message) => log("warning", message) }),
-    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? new ConfirmationTokens(), namespace: scope.namespace, ask }),
+    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? new ConfirmationTokens(), scope: `${scope.namespace}|${scope.credential}`, ask }),
   ], runTool);
 
   const selected = selectTools(deps.tools, config);

@@ -1,26 +1,36 @@
 // Confirmation tokens for destructive tools when the client cannot prompt the user. A token is
-// signed (HMAC), so the server keeps no state and any replica sharing the secret accepts it. It
-// binds the tool, its exact arguments, the namespace and the target's state at planning time,
-// and it expires: a token is refused for another target, after expiry, or once the target changed.
+// signed (HMAC), so any replica sharing the secret accepts it. It binds the tool, its exact
+// arguments, the scope (namespace and key digest) and the target's state at planning time, and
+// it expires: a token is refused for another target or key, after expiry, once the target
+// changed, or once used (this process remembers used tokens until they expire).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const CONFIRM_TTL_MS = 5 * 60_000;
 
-interface Claims { tool: string; args: string; ns: string; state: string; exp: number }
+interface Claims { tool: string; args: string; ns: string; state: string; exp: number; id: string }
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
+/** A token is two base64url parts; anything else (such as text after the signature) is refused. */
+const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+
 export class ConfirmationTokens {
+  /** Used token ids and when they expire: a token applies one change only. */
+  private readonly used = new Map<string, number>();
   constructor(private readonly secret: Buffer = randomBytes(32), private readonly now: () => number = Date.now) {}
 
-  issue(tool: string, args: Record<string, unknown>, namespace: string, fingerprint: string): { token: string; expiresAt: number } {
-    const claims: Claims = { tool, args: digest(args), ns: namespace, state: digest(fingerprint), exp: this.now() + CONFIRM_TTL_MS };
+  /** `scope` is the namespace and, over HTTP, the caller's key digest: a token works for its caller only. */
+  issue(tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): { token: string; expiresAt: number } {
+    const claims: Claims = {
+      tool, args: digest(args), ns: scope, state: digest(fingerprint), exp: this.now() + CONFIRM_TTL_MS, id: randomBytes(9).toString("base64url"),
+    };
     const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
     return { token: `${payload}.${this.sign(payload)}`, expiresAt: claims.exp };
   }
 
-  verify(token: string, tool: string, args: Record<string, unknown>, namespace: string, fingerprint: string): Verdict {
-    const [payload, signature] = token.split(".");
+  /** Checks a token and, when it is good, uses it up. */
+  verify(token: string, tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): Verdict {
+    const [, payload, signature] = TOKEN.exec(token) ?? [];
     if (!payload || !signature || !safeEqual(signature, this.sign(payload))) {
       return { ok: false, reason: "the confirm_token is not one this server issued." };
     }
@@ -28,14 +38,22 @@ export class ConfirmationTokens {
     try { claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Claims; } catch {
       return { ok: false, reason: "the confirm_token is malformed." };
     }
-    if (claims.tool !== tool || claims.args !== digest(args) || claims.ns !== namespace) {
+    if (claims.tool !== tool || claims.args !== digest(args) || claims.ns !== scope) {
       return { ok: false, reason: "the confirm_token was issued for a different call or target." };
     }
     if (this.now() > claims.exp) return { ok: false, reason: "the confirm_token has expired." };
     if (claims.state !== digest(fingerprint)) {
       return { ok: false, reason: "the target changed since the confirmation was planned." };
     }
+    this.forgetExpired();
+    if (this.used.has(claims.id)) return { ok: false, reason: "the confirm_token was already used." };
+    this.used.set(claims.id, claims.exp);
     return { ok: true };
+  }
+
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [id, exp] of this.used) if (exp < now) this.used.delete(id);
   }
 
   private sign(payload: string): string {

@@ -21,8 +21,20 @@ describe("ConfirmationTokens", () => {
     const { token, expiresAt } = t.issue("cancel_tier", ARGS, "ns", STATE);
     expect(expiresAt).toBe(1_000_000 + CONFIRM_TTL_MS);
     expect(CONFIRM_TTL_MS).toBe(5 * 60_000);
-    expect(t.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
     expect(t.verify(token, "cancel_tier", { tier_num: 1, batch_id: "btch_1", bucket: "media" }, "ns", STATE)).toEqual({ ok: true });
+  });
+
+  it("is used up by the change it confirms, and refused with text after its signature", () => {
+    const { t } = tokens();
+    const { token } = t.issue("cancel_tier", ARGS, "ns|key1", STATE);
+    expect(t.verify(`${token}.extra`, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    expect(t.verify(`${token} `, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    // Another key in a namespace of the same name cannot use it.
+    expect(t.verify(token, "cancel_tier", ARGS, "ns|key2", STATE)).toEqual({ ok: false, reason: "the confirm_token was issued for a different call or target." });
+    expect(t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
+    expect(t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token was already used." });
+    // A fresh token for the same call works: each is used once.
+    expect(t.verify(t.issue("cancel_tier", ARGS, "ns|key1", STATE).token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
   });
 
   it("refuses it for another tool, arguments or namespace", () => {
@@ -76,7 +88,7 @@ describe("ConfirmationTokens", () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", { ...ARGS, secret_note: "hush" }, "ns", STATE);
     const claims = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString("utf8"));
-    expect(claims).toEqual({ tool: "cancel_tier", args: digest({ ...ARGS, secret_note: "hush" }), ns: "ns", state: digest(STATE), exp: 1_000_000 + CONFIRM_TTL_MS });
+    expect(claims).toEqual({ tool: "cancel_tier", args: digest({ ...ARGS, secret_note: "hush" }), ns: "ns", state: digest(STATE), exp: 1_000_000 + CONFIRM_TTL_MS, id: expect.stringMatching(/^[\w-]{12}$/) });
     expect(token).not.toContain("hush");
   });
 

@@ -121,7 +121,7 @@ describe("error stage", () => {
 
 describe("confirmation stage", () => {
   const tokens = new ConfirmationTokens();
-  const stageWith = (ask: Ask, mode: "elicit" | "token" | "none" = "elicit") => confirmationStage({ mode, tokens, namespace: "ns", ask });
+  const stageWith = (ask: Ask, mode: "elicit" | "token" | "none" = "elicit") => confirmationStage({ mode, tokens, scope: "ns|c1", ask });
   const never: Ask = async () => undefined;
 
   it("passes tools without a plan straight through", async () => {

@@ -13,7 +13,8 @@ export type Ask = (message: string, plan: ConfirmationPlan, signal: AbortSignal)
 export interface ConfirmationPolicy {
   mode: ConfirmPolicy;
   tokens: ConfirmationTokens;
-  namespace: string;
+  /** Namespace and key digest: a token works only for the caller it was issued to. */
+  scope: string;
   ask: Ask;
 }
 
@@ -33,7 +34,7 @@ export const confirmationStage = (policy: ConfirmationPolicy): Stage => async (c
   }
   const { plan } = planned;
   if (call.confirmToken) {
-    const verdict = policy.tokens.verify(call.confirmToken, tool.name, call.args, policy.namespace, plan.fingerprint);
+    const verdict = policy.tokens.verify(call.confirmToken, tool.name, call.args, policy.scope, plan.fingerprint);
     if (!verdict.ok) throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
     call.confirmed = "token";
     return next();
@@ -55,7 +56,7 @@ export const confirmationStage = (policy: ConfirmationPolicy): Stage => async (c
 };
 
 function tokenRequest(call: Call, policy: ConfirmationPolicy, plan: ConfirmationPlan) {
-  const issued = policy.tokens.issue(call.tool.name, call.args, policy.namespace, plan.fingerprint);
+  const issued = policy.tokens.issue(call.tool.name, call.args, policy.scope, plan.fingerprint);
   return answer(call, {
     outcome: CONFIRMATION_REQUIRED,
     next_step: `Nothing was changed. Show the plan to the user; if they agree, call ${call.tool.name} again with the same arguments plus this confirm_token (valid 5 minutes).`,
