@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { step, waitStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
-import { collectionArg, idString } from "../src/mcp/arguments.js";
+import { boundedObject, collectionArg, idString } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
@@ -14,7 +14,7 @@ export const input = {
   include_buckets: ids("Bucket", '"sandbox-media"').optional().describe("Only these source buckets"),
   include_collections: ids("Collection", '"col_a1b2c3d4e5"').optional().describe("Only these source collections"),
   object_ids: ids("Object id", '"obj_123"').optional().describe("Only these objects"),
-  source_filters: z.record(z.string(), z.unknown()).optional()
+  source_filters: boundedObject(32, 65_536).optional()
     .describe('Filter, e.g. {"AND":[{"field":"status","operator":"eq","value":"new"}]}'),
 };
 

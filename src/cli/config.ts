@@ -1,5 +1,6 @@
 // Command line and environment, parsed once. Every problem is collected and reported together,
 // so a user fixes their configuration in one pass instead of one error per restart.
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { defaultAuditPath } from "../safety/audit.js";
@@ -153,6 +154,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
   const auditLog = auditSetting === "off" ? undefined : auditSetting || defaultAuditPath(env);
+  // Kernel filesystems are no place for a log, and creating directories there can hang the process.
+  if (auditLog && /^\/(proc|sys|dev)(\/|$)/.test(resolve(auditLog))) {
+    problems.push(`MIXPEEK_AUDIT_LOG "${auditLog}" is on a system filesystem (/proc, /sys, /dev): choose a file on a normal disk, or "off".`);
+  }
   const logLevel = env.MIXPEEK_LOG_LEVEL?.trim().toLowerCase() || "info";
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`MIXPEEK_LOG_LEVEL must be ${LOG_LEVELS.join(", ")} (got "${logLevel}").`);
   const confirm = values.confirm ?? "elicit";

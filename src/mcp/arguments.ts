@@ -19,6 +19,29 @@ export const confirmTokenArg = z.string().min(1).max(2000).optional()
 export const batchRef = { bucket: bucketArg, batch_id: batchIdArg };
 export const tierRef = { ...batchRef, tier_num: tierNumArg };
 
+/** Free-form JSON from the agent (filters, metadata): bounded in depth and size, so a pathological
+ * value is a clear validation error and never a stack overflow further on. */
+export const boundedObject = (maxDepth: number, maxChars: number) =>
+  z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    // Depth first, without recursion: only a shallow value is safe to serialise for its size.
+    if (depthOf(value) > maxDepth) return ctx.addIssue({ code: "custom", message: `must nest at most ${maxDepth} levels deep` });
+    const size = JSON.stringify(value).length;
+    if (size > maxChars) ctx.addIssue({ code: "custom", message: `must be at most ${maxChars} characters of JSON (got ${size})` });
+  });
+
+/** Nesting depth of a JSON value, without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Optional pagination of a list the API returns in full or in pages. */
 export const limitArg = (max: number, fallback: number) =>
   z.number().int().min(1).max(max).optional().describe(`Page size, 1–${max} (default ${fallback})`);

@@ -74,3 +74,18 @@ it("never lets a fragment of the key through an API error message, in the answer
   }
   expect(RAW.test(audit.replace(/\n/g, "")), "raw control characters in the audit").toBe(false);
 });
+
+it("refuses a source_filters nested thousands of levels deep with a clear error, sending nothing", async () => {
+  h = await startHarness({ apiKey: KEY, emulator: { scenarios: ["healthy-completed"] } });
+  let deep: Record<string, unknown> = { field: "object_id", operator: "eq", value: "obj_1" };
+  for (let i = 0; i < 5000; i++) deep = { AND: [deep] };
+  const r = await h.call("trigger_collection", { collection: "video-frames", source_filters: deep });
+  expect(r.isError).toBe(true);
+  expect(textOf(r)).toMatch(/must nest at most 32 levels deep at source_filters/);
+  const big = await h.call("trigger_collection", { collection: "video-frames", source_filters: { AND: [{ field: "object_id", operator: "in", value: Array(20_000).fill("obj_0001") }] } });
+  expect(textOf(big)).toMatch(/must be at most 65536 characters of JSON/);
+  expect(h.emulator.requests.filter((q) => q.operation === "triggerCollection")).toEqual([]);
+  // A reasonable filter still goes through.
+  const ok = await h.call("trigger_collection", { collection: "video-frames", source_filters: { AND: [{ field: "object_id", operator: "in", value: ["obj_0001"] }] } });
+  expect(ok.structuredContent?.outcome).toBe("triggered");
+});

@@ -288,3 +288,12 @@ describe("every problem at once", () => {
     expect(message).toBe(`Invalid configuration:\n${found.map((p) => `  - ${p}`).join("\n")}`);
   });
 });
+
+describe("the audit file's place", () => {
+  it("refuses a file on a system filesystem, which could hang the first write", () => {
+    for (const path of ["/proc/self/audit.jsonl", "/sys/audit.jsonl", "/dev/shm/../audit", "/proc"]) {
+      expect(problems([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: path }).join("\n"), path).toMatch(/is on a system filesystem \(\/proc, \/sys, \/dev\)/);
+    }
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: "/var/log/procedures/audit.jsonl" }).auditLog).toBe("/var/log/procedures/audit.jsonl");
+  });
+});
