@@ -5,7 +5,7 @@
 // nested parts indented below, and empty values are left out.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { currentTrace } from "../api/trace.js";
-import { oneLine, redact } from "../util/text.js";
+import { safeText } from "../util/text.js";
 import type { Recommendation } from "./results.js";
 
 const MAX_ROWS = 25;
@@ -24,11 +24,16 @@ export function toReply(tool: { title: string }, result: Record<string, unknown>
   return { structuredContent: full, content: [{ type: "text", text: renderResult(tool.title, full) }] };
 }
 
+/** No single string of a result is longer than this (tools clip API text much shorter already;
+ * this bounds whatever one of them let through). */
+const MAX_STRING = 2_000;
+const MAX_KEY = 100;
+
 function safe(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === "string") return oneLine(redact(value, secrets));
+  if (typeof value === "string") return safeText(value, MAX_STRING, secrets);
   if (Array.isArray(value)) return value.map((item) => safe(item, secrets));
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [oneLine(redact(key, secrets)), safe(item, secrets)]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [safeText(key, MAX_KEY, secrets), safe(item, secrets)]));
 }
 
 export function renderResult(title: string, result: Record<string, unknown>): string {

@@ -89,3 +89,18 @@ it("refuses a source_filters nested thousands of levels deep with a clear error,
   const ok = await h.call("trigger_collection", { collection: "video-frames", source_filters: { AND: [{ field: "object_id", operator: "in", value: ["obj_0001"] }] } });
   expect(ok.structuredContent?.outcome).toBe("triggered");
 });
+
+it("bounds a result whatever the size of the API's text", async () => {
+  h = await startHarness({ apiKey: KEY, emulator: { scenarios: ["transient-network"] } });
+  const ref = { bucket: h.bucket, batch_id: h.batches["transient-network"] };
+  const huge = "z".repeat(700_000);
+  const documents = [{ document_id: huge, tier_num: 0, error_type: huge, error_message: huge, retry_count: 0 }];
+  h.emulator.faults.inject("listFailedDocuments", { kind: "after-apply", status: 200, body: JSON.stringify({ documents, total: 1 }) }, 10);
+  const batch = (await h.runtime.api.getBatch(ref)).data;
+  h.emulator.faults.inject("getBatch", { kind: "after-apply", status: 200, body: JSON.stringify({ ...batch, status: huge, error_summary: { [huge]: 1 }, failure_reason: huge }) }, 10);
+  for (const [name, args] of [["diagnose_batch", ref], ["list_failed_documents", { ...ref, raw: true }], ["get_batch", ref]] as const) {
+    const r = await h.call(name, args);
+    expect(textOf(r).length, `${name} text`).toBeLessThan(20_000);
+    expect(JSON.stringify(r.structuredContent ?? {}).length, `${name} structuredContent`).toBeLessThan(20_000);
+  }
+});
