@@ -10,30 +10,15 @@ import { diagnoseStep, humanAction, readFailedDocumentsStep, step, waitStep } fr
 import { MAX_RECOMMENDATIONS, RULES, nextStepsForStatus, permanentFix, recommend, retryable, transientRetry, type RuleName } from "../../src/domain/recommend.js";
 import type { FailureGroupView } from "../../src/domain/views.js";
 import type { RecentAction } from "../../src/safety/incident-memory.js";
+import { GIB, actionFor, findingsFor, group, tier } from "./findings.js";
 
-const GIB = 2 ** 30;
 const ref = { bucket: "media", batch_id: "btch_unit00000001" };
 const T1 = "2026-12-02T05:00:00.000Z";
 const T2 = "2026-12-02T05:10:00.000Z";
-
-const tier = (tier_num: number, status: string, more: Partial<TierFinding> = {}): TierFinding => ({
-  tier_num, status, idle_seconds: null, stuck: false, oom: false, orphaned: false, duplicate_jobs: [], failing_jobs: [], resources: null, ...more,
-});
-const findings = (status: string, tiers: TierFinding[], more: Partial<Findings> = {}): Findings => ({
-  batch_id: ref.batch_id, status, failure_category: null, total_tiers: tiers.length, tiers, events: [], failed_document_count: 0,
-  failure_groups: [], failure_groups_omitted: 0, sampled_documents: 0, error_summary: {}, tiers_with_errors: [], api_recommendations: [], notes: [],
-  ...more,
-});
-const transientGroup = (count: number, more: Partial<FailureGroupView> = {}): FailureGroupView => ({
-  signature: "network: Read timed out", error_type: "network", message: "Read timed out", transient: true, count,
-  max_retry_count: 0, tiers: [0], example_document_ids: ["doc_t1"], ...more,
-});
-const permanentGroup = (count: number, more: Partial<FailureGroupView> = {}): FailureGroupView => ({
-  signature: "validation: Missing field", error_type: "validation", message: "Missing field", transient: false, count,
-  max_retry_count: 0, tiers: [0], example_document_ids: ["doc_p1", "doc_p2"], ...more,
-});
-const action = (tool: string, args: Record<string, unknown>, outcome: string, at = T1): RecentAction =>
-  ({ tool, summary: "", outcome, at, arguments: { ...ref, ...args } });
+const findings = findingsFor(ref.batch_id);
+const transientGroup = (count: number, more: Partial<FailureGroupView> = {}) => group(true, count, more);
+const permanentGroup = (count: number, more: Partial<FailureGroupView> = {}) => group(false, count, more);
+const action = actionFor(ref);
 const resources = (memory_bytes: number | null, requires_gpu: boolean | null = false) =>
   ({ requires_gpu, num_cpus: 4, memory_bytes, priority: 100, extractor_name: "x" });
 const run = (name: RuleName, f: Findings, history: RecentAction[] = []) => RULES[name]({ f, ref, history });

@@ -2,29 +2,15 @@
 // the step it gives. The table is typed by the rule names, so a new rule does not compile until
 // it has its case here (CONTRIBUTING.md, "Add a recommendation rule").
 import { describe, expect, it } from "vitest";
-import type { Findings, TierFinding } from "../../src/domain/diagnosis.js";
+import type { Findings } from "../../src/domain/diagnosis.js";
 import { RULES, recommend, type RuleName } from "../../src/domain/recommend.js";
-import type { FailureGroupView } from "../../src/domain/views.js";
 import type { Recommendation } from "../../src/mcp/results.js";
 import type { RecentAction } from "../../src/safety/incident-memory.js";
+import { GIB, actionFor, findingsFor, group, tier } from "./findings.js";
 
-const GIB = 2 ** 30;
 const ref = { bucket: "media", batch_id: "btch_rule0000001" };
-
-const tier = (tier_num: number, status: string, more: Partial<TierFinding> = {}): TierFinding => ({
-  tier_num, status, idle_seconds: null, stuck: false, oom: false, orphaned: false, duplicate_jobs: [], failing_jobs: [], resources: null, ...more,
-});
-const findings = (status: string, tiers: TierFinding[], more: Partial<Findings> = {}): Findings => ({
-  batch_id: ref.batch_id, status, failure_category: null, total_tiers: tiers.length, tiers, events: [], failed_document_count: 0,
-  failure_groups: [], failure_groups_omitted: 0, sampled_documents: 0, error_summary: {}, tiers_with_errors: [], api_recommendations: [], notes: [],
-  ...more,
-});
-const group = (transient: boolean, count: number, more: Partial<FailureGroupView> = {}): FailureGroupView => ({
-  signature: transient ? "network: Read timed out" : "validation: Missing field", error_type: transient ? "network" : "validation",
-  message: transient ? "Read timed out" : "Missing field", transient, count, max_retry_count: 0, tiers: [0], example_document_ids: ["doc_1"], ...more,
-});
-const action = (tool: string, args: Record<string, unknown>, outcome: string): RecentAction =>
-  ({ tool, summary: "", outcome, at: "2026-12-02T05:00:00.000Z", arguments: { ...ref, ...args } });
+const findings = findingsFor(ref.batch_id);
+const action = actionFor(ref);
 
 interface Case { f: Findings; history?: RecentAction[]; step: Partial<Recommendation> }
 
