@@ -111,6 +111,9 @@ describe("digest", () => {
     expect(digest({ a: { b: 1 } })).not.toBe(digest({ a: { b: 2 } }));
     expect(digest("x")).not.toBe(digest("y"));
     expect(digest({ "a,b": 1 })).not.toBe(digest({ a: 1, b: 1 }));
+    expect(digest([1, 23])).not.toBe(digest([12, 3]));
+    expect(digest([1, 2])).not.toBe(digest({ 0: 1, 1: 2 }));
+    expect(digest([])).not.toBe(digest({}));
   });
 
   it("is a short url-safe string", () => {

@@ -143,6 +143,13 @@ describe("computeFindings: tiers", () => {
     expect(f.tiers.map((t) => t.oom)).toEqual([true, true, true, false, false, false]);
   });
 
+  it("reads a failed tier's messages as separate words", () => {
+    const oom = (messages: string[]) => find(batch("FAILED", [tierTask(0, "FAILED", { errors: messages.map((message) => ({ message })) })])).tiers[0]!.oom;
+    expect(oom(["worker died", "OOM"])).toBe(true);
+    expect(oom(["CUDA out", "of memory"])).toBe(true);
+    expect(oom(["room", "booms"])).toBe(false);
+  });
+
   it("reads the batch's failure text into the first failed tier only", () => {
     const tiers = [tierTask(0, "COMPLETED"), tierTask(1, "FAILED"), tierTask(2, "FAILED")];
     const byReason = find(batch("FAILED", tiers, { failure_reason: "Ray job failed: OOM killed the worker" }));
@@ -163,6 +170,11 @@ describe("computeFindings: tiers", () => {
       tierTask(5, "FAILED", { extractor_jobs: [job("z", "r5", "FAILED")] }),
     ]));
     expect(f.tiers.map((t) => t.orphaned)).toEqual([true, true, false, false, false, false]);
+    // "Not found" in the error of a job that still runs is not a lost job.
+    const running = find(batch("IN_PROGRESS", [tierTask(0, "IN_PROGRESS", { extractor_jobs: [
+      job("x", "r1", "IN_PROGRESS", { error: "object not found, skipped" }), job("x", "r2", "IN_PROGRESS"),
+    ] })]));
+    expect(running.tiers[0]).toMatchObject({ orphaned: false, duplicate_jobs: [{ extractor_type: "x", ray_job_ids: ["r1", "r2"] }] });
   });
 
   it("finds live duplicate jobs of one extractor, not lost or finished ones", () => {
@@ -191,6 +203,7 @@ describe("computeFindings: tiers", () => {
       tierTask(2, "IN_PROGRESS", { extractor_jobs: [job("a", "r_only", "FAILED")] }),
       tierTask(3, "FAILED", { extractor_jobs: [job("a", "r_x", "FAILED"), job("b", "r_y", "COMPLETED")] }),
       tierTask(4, "IN_PROGRESS", { extractor_jobs: [job(null, "r_n", "IN_PROGRESS", { error: "boom" }), job("b", "r_ok", "IN_PROGRESS"), job("c", "r_s", null)] }),
+      tierTask(5, "IN_PROGRESS", { extractor_jobs: [job("a", "r_q", null, { error: "crashed" }), job("b", "r_fine", "IN_PROGRESS")] }),
     ]));
     expect(tierOf(f, 0).failing_jobs).toEqual([
       { extractor_type: "ocr", ray_job_id: "r_ocr", status: "FAILED", error: "CUDA error: device-side assert" },
@@ -201,6 +214,7 @@ describe("computeFindings: tiers", () => {
     expect(tierOf(f, 2).failing_jobs).toEqual([]);
     expect(tierOf(f, 3).failing_jobs).toEqual([]);
     expect(tierOf(f, 4).failing_jobs).toEqual([{ extractor_type: "unknown", ray_job_id: "r_n", status: "IN_PROGRESS", error: "boom" }]);
+    expect(tierOf(f, 5).failing_jobs).toEqual([{ extractor_type: "a", ray_job_id: "r_q", status: "UNKNOWN", error: "crashed" }]);
     expect(f.failure_category).toBe("pipeline");
   });
 
@@ -209,6 +223,10 @@ describe("computeFindings: tiers", () => {
       find(batch("COMPLETED", [tierTask(0, "COMPLETED")], { progress: { stage_history } })).tiers[0]!.slowest_stage;
     expect(stages([{ name: "download", duration_seconds: 10 }, { name: "embed", duration_seconds: 30 }, { name: "write", duration_seconds: null }])).toBe("embed (75% of time)");
     expect(stages([{ name: "a", duration_seconds: 1 }, { name: "b", duration_seconds: 2 }])).toBe("b (67% of time)");
+    const many = [5, 1, 9, 3, 7, 2].map((d, i) => ({ name: `s${i}`, duration_seconds: d }));
+    expect(stages(many)).toBe("s2 (33% of time)");
+    expect(stages([...many].reverse())).toBe("s2 (33% of time)");
+    expect(stages([{ name: "x", duration_seconds: null }, ...many])).toBe("s2 (33% of time)");
     expect(stages([{ name: "a", duration_seconds: 0 }])).toBeUndefined();
     expect(stages([])).toBeUndefined();
     expect(find(batch("COMPLETED", [tierTask(0, "COMPLETED")])).tiers[0]).not.toHaveProperty("slowest_stage");

@@ -2,7 +2,7 @@
 // file, so it survives a restart) or, with the audit off, from a bounded record in memory. Only
 // the caller's own namespace and key, only applied actions, only the last day, newest first.
 // The audit log's own rules (default path, torn lines, oversized arguments, tail reading) too.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -141,6 +141,8 @@ describe("AuditLog", () => {
     const path = join(mkdtempSync(join(tmpdir(), "audit-")), "deep", "er", "audit.jsonl");
     const log = new AuditLog(path);
     for (const outcome of ["a", "b", "c"]) log.append(entry({ outcome }));
+    // Only its owner may read what an agent did.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readFileSync(path, "utf8").split("\n")).toHaveLength(4);
     expect(log.recent().map((e) => e.outcome)).toEqual(["c", "b", "a"]);
     expect(log.recent(2).map((e) => e.outcome)).toEqual(["c", "b"]);
@@ -204,6 +206,7 @@ describe("AuditLog", () => {
     writeFileSync(blocker, "a file, not a directory");
     const log = new AuditLog(join(blocker, "audit.jsonl"), (message) => warnings.push(message));
     log.append(entry());
+    expect(warnings).toHaveLength(1);
     log.append(entry());
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^audit log ${join(blocker, "audit.jsonl").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not writable: `))]);
   });

@@ -26,9 +26,10 @@ const only = (steps: unknown[]) => { expect(steps).toHaveLength(1); return steps
 
 describe("next-step builders", () => {
   it("step keeps only defined arguments and defaults to low risk", () => {
-    expect(step("retry_tier", { ...ref, tier_num: 1, memory_bytes: undefined }, "T", "R")).toEqual({
-      title: "T", rationale: "R", risk: "low", tool: "retry_tier", arguments: { ...ref, tier_num: 1 },
-    });
+    const rec = step("retry_tier", { ...ref, tier_num: 1, memory_bytes: undefined }, "T", "R");
+    expect(rec).toEqual({ title: "T", rationale: "R", risk: "low", tool: "retry_tier", arguments: { ...ref, tier_num: 1 } });
+    // Not merely undefined: absent, so the JSON sent to the tool has no such key.
+    expect(Object.keys(rec.arguments!)).toEqual(["bucket", "batch_id", "tier_num"]);
     expect(step("cancel_tier", { ...ref, tier_num: 1 }, "T", "R", "medium").risk).toBe("medium");
   });
 
@@ -191,6 +192,14 @@ describe("rule outOfMemory", () => {
     expect(rec!.rationale).toBe("Tier 1 was killed for running out of memory with 8 GiB, and again after a retry with 20 GiB. The same resources fail the same way; 40 GiB is the next step up.");
   });
 
+  it("reads a retry without a usable amount as a retry of unknown resources", () => {
+    for (const memory of [0, undefined]) {
+      const [rec] = run("outOfMemory", oom(8 * GIB), [retried(memory)]);
+      expect(rec!.arguments, String(memory)).toMatchObject({ memory_bytes: 16 * GIB });
+      expect(rec!.rationale, String(memory)).toBe("Tier 1 was killed for running out of memory with 8 GiB. The same resources fail the same way; 16 GiB is the next step up.");
+    }
+  });
+
   it("does not count retries of another tier or retries that were not applied", () => {
     for (const history of [[retried(20 * GIB, "retrying", 0)], [retried(20 * GIB, "refused")], [retried(20 * GIB, "error"), retried(24 * GIB, "error")]]) {
       expect(run("outOfMemory", oom(8 * GIB), history)[0]!.arguments, JSON.stringify(history)).toMatchObject({ memory_bytes: 16 * GIB });
@@ -303,6 +312,8 @@ describe("rule transientDocuments", () => {
       arguments: { ...ref, retry_mode: "transient_only", tier_nums: [0] },
       rationale: "the batch's error summary counts 12 network error(s); the documents themselves could not be read. These errors usually pass on retry; transient_only leaves documents with permanent errors alone.",
     });
+    const two = run("transientDocuments", { ...f, error_summary: { network: 12, resource: 3 } })[0]!;
+    expect(two.rationale).toMatch(/^the batch's error summary counts 12 network, 3 resource error\(s\);/);
     const noTiers = run("transientDocuments", { ...f, tiers_with_errors: [] })[0]!;
     expect(noTiers.arguments).toEqual({ ...ref, retry_mode: "transient_only" });
     // With documents read, the summary is not the evidence.
@@ -335,7 +346,12 @@ describe("rule transientDocuments", () => {
   });
 
   it("transientRetry and permanentFix, called directly", () => {
-    expect(transientRetry(ref, [], "3")).toMatchObject({ title: "Retry 3 document(s) that failed with transient errors", arguments: { ...ref, retry_mode: "transient_only" } });
+    const bare = transientRetry(ref, [], "3");
+    expect(bare).toMatchObject({ title: "Retry 3 document(s) that failed with transient errors" });
+    expect(bare.arguments).toEqual({ ...ref, retry_mode: "transient_only" });
+    const four = [1, 2, 3, 4].map((n) => transientGroup(n, { error_type: `t${n}`, tiers: [n] }));
+    expect(transientRetry(ref, four, "10").rationale).toBe("1× t1: Read timed out; 2× t2: Read timed out; 3× t3: Read timed out. These errors usually pass on retry; transient_only leaves documents with permanent errors alone.");
+    expect(transientRetry(ref, four, "10").arguments).toEqual({ ...ref, retry_mode: "transient_only", tier_nums: [1, 2, 3, 4] });
     const many = [1, 2, 3, 4].map((n) => permanentGroup(n, { error_type: `e${n}`, tiers: [] }));
     const fix = permanentFix(many, "10");
     expect(fix.rationale).toBe("Retrying will not help: 1× e1: Missing field (e.g. doc_p1, doc_p2); 2× e2: Missing field (e.g. doc_p1, doc_p2); 3× e3: Missing field (e.g. doc_p1, doc_p2). Fix the source objects or the extractor, then run retry_failed_documents with retry_mode \"all\". list_failed_documents shows every affected document.");
@@ -377,6 +393,8 @@ describe("rule permanentDocuments", () => {
     expect(run("permanentDocuments", { ...f, sampled_documents: 1234 })[0]!.title).toBe("Fix the input of 10 document(s) with permanent errors (human action)");
     expect(run("permanentDocuments", { ...f, failed_document_count: null })[0]!.title).toBe("Fix the input of 10 document(s) with permanent errors (human action)");
     expect(run("permanentDocuments", { ...f, failure_groups: [transientGroup(10)] })).toEqual([]);
+    // Never a division by an empty sample: the groups' own count stands.
+    expect(run("permanentDocuments", { ...f, sampled_documents: 0 })[0]!.title).toBe("Fix the input of 10 document(s) with permanent errors (human action)");
   });
 });
 
@@ -510,6 +528,10 @@ describe("recommend", () => {
       const stoppedTier = quiet("CANCELED", [tier(0, "COMPLETED"), tier(1, "CANCELED")]);
       expect(stoppedTier([{ text: "Retry tier 1 with more memory" }])[0]).toMatchObject({ tool: "retry_tier", title: "Retry tier 1", arguments: { ...ref, tier_num: 1 } });
       expect(stoppedTier([{ text: "Give tier 1 more memory" }])[0]!.tool).toBe("retry_tier");
+      const failedTier = quiet("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED")], { failure_groups: [permanentGroup(1)] });
+      expect(failedTier([{ text: "Retry tier 1" }])[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 1 } });
+      const twelve = quiet("CANCELED", [tier(1, "COMPLETED"), tier(12, "CANCELED")]);
+      expect(twelve([{ text: "Retry tier 12 with more memory" }])[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 12 } });
       expect(quiet()([{ text: "Retry tier 1" }]).map((r) => r.tool)).toEqual(["wait_for_batch"]);
     });
 
@@ -517,6 +539,8 @@ describe("recommend", () => {
       const stoppedBatch = quiet("CANCELED", [tier(0, "COMPLETED"), tier(1, "CANCELED")]);
       expect(stoppedBatch([{ text: "Resubmit from tier 1" }])[0]).toEqual(step("resubmit_batch", { ...ref, from_tier: 1 }, "Resubmit the batch from tier 1", because("Resubmit from tier 1")));
       expect(quiet()([{ text: "Resubmit from tier 1" }]).map((r) => r.tool)).toEqual(["wait_for_batch"]);
+      const failedBatch = quiet("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED")], { failure_groups: [permanentGroup(1)] });
+      expect(failedBatch([{ text: "Resubmit from tier 1" }])[0]).toMatchObject({ tool: "resubmit_batch", arguments: { ...ref, from_tier: 1 } });
       expect(stoppedBatch([{ text: "Resubmit the batch" }])[0]!.tool).toBeUndefined();
     });
 
@@ -526,6 +550,7 @@ describe("recommend", () => {
         [action("detect_stuck_tier", { tier_num: 1 }, "detection_unclear")]);
       expect(detected[0]).toMatchObject({ tool: "cancel_tier", rationale: `${because("detect_stuck")} Stuck detection already ran. Cancel the tier, then retry_tier reruns it.` });
       expect(quiet("FAILED", [tier(1, "FAILED")], { failure_groups: [permanentGroup(1)] })([{ text: "Tier 1 is stuck" }])[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 1 } });
+      expect(quiet("CANCELED", [tier(1, "CANCELED")])([{ text: "Tier 1 is stuck" }])[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 1 } });
       expect(quiet()([{ text: "Something is stuck" }]).map((r) => r.tool)).toEqual(["wait_for_batch"]);
     });
 

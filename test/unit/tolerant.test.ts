@@ -16,7 +16,7 @@ describe("numbers", () => {
   it("reads numbers sent as decimal strings, and says so", async () => {
     expect(await traced(() => num.parse("37"))).toEqual({ result: 37, shapes: ["numbers sent as strings"] });
     expect(await traced(() => num.parse(37))).toEqual({ result: 37, shapes: [] });
-    for (const [text, value] of [[" -3.5 ", -3.5], ["1e3", 1000], ["2.5E-1", 0.25], ["0", 0], ["-12", -12], ["7e+2", 700]] as const) {
+    for (const [text, value] of [[" -3.5 ", -3.5], ["1e3", 1000], ["2.5E-1", 0.25], ["0", 0], ["-12", -12], ["7e+2", 700], ["3.25", 3.25], ["1e10", 1e10], ["1.125e-12", 1.125e-12]] as const) {
       expect(num.parse(text), text).toBe(value);
     }
   });
@@ -79,7 +79,9 @@ describe("timestamps", () => {
   });
 
   it("keeps text it cannot read as sent", async () => {
-    for (const text of ["yesterday", "Mon, 23 Nov 2026 09:00:00 GMT", "2026-13-45T00:00:00", "23/11/2026", ""]) {
+    // Date.parse reads some of these ("on 2026-11-23" among them): only text that starts like an
+    // ISO date is read as one.
+    for (const text of ["yesterday", "Mon, 23 Nov 2026 09:00:00 GMT", "2026-13-45T00:00:00", "23/11/2026", "", "on 2026-11-23", "2026-11-2"]) {
       expect(toTimestamp(text), text).toBe(text);
     }
     expect(await traced(() => toTimestamp("yesterday"))).toMatchObject({ shapes: [] });
@@ -105,12 +107,17 @@ describe("statuses", () => {
     expect(status.parse("cancelled")).toBe("CANCELED");
     expect(status.parse("Cancelled")).toBe("CANCELED");
     expect(status.parse("canceled")).toBe("CANCELED");
+    expect(status.parse("in  progress")).toBe("IN_PROGRESS");
+    expect(status.parse("in - progress")).toBe("IN_PROGRESS");
+    expect(status.parse("failed_BY_USER")).toBe("FAILED_BY_USER");
   });
 
   it("passes the spec's spelling through, and keeps unknown statuses", async () => {
     expect(await traced(() => status.parse("FAILED"))).toEqual({ result: "FAILED", shapes: [] });
     expect(status.parse("RUNNING")).toBe("RUNNING");
     expect(status.parse("queued")).toBe("QUEUED");
+    // Not in the fast path (a digit), yet already in the spec's spelling: nothing to note.
+    expect(await traced(() => status.parse("V2"))).toEqual({ result: "V2", shapes: [] });
     expect(status.safeParse(3).success).toBe(false);
     expect(wire.Batch.parse({ batch_id: "b", status: null }).status).toBeNull();
   });
