@@ -21,14 +21,8 @@ export default {
     "src/api/errors.ts",
     "src/safety/**/*.ts",
   ],
-  testFiles: [
-    "test/unit/**/*.test.ts",
-    "test/api/*.test.ts",
-    "test/server/confirm.test.ts",
-    "test/server/tolerance.test.ts",
-    "test/server/tools.test.ts",
-    "test/server/triage.test.ts",
-  ],
+  // Which tests run is set in vitest.mutation.config.mjs, not with Stryker's `testFiles`.
+  vitest: { configFile: "vitest.mutation.config.mjs", related: true },
   // Each mutant runs only the tests that reached it.
   coverageAnalysis: "perTest",
   // TypeScript 7 has no JavaScript API, so neither the TypeScript checker nor Stryker's tsconfig
