@@ -22,10 +22,28 @@ import { VERSION } from "../util/version.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** What a slow or greedy client can hold. */
+export interface HttpLimits {
+  /** All headers must arrive within this time. */
+  headersTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this time. */
+  requestTimeoutMs: number;
+  /** Open sockets at most; further connections are closed at once. */
+  maxConnections: number;
+  /** On close (SIGTERM), how long calls in flight may take before every socket is closed. */
+  shutdownGraceMs: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 256, shutdownGraceMs: 10_000 };
+
 export interface HttpServer { url: string; close(): Promise<void> }
 
-export async function startHttpServer(config: ServerConfig, options: { logger: Logger; sandbox?: SandboxInfo | undefined }): Promise<HttpServer> {
+export async function startHttpServer(
+  config: ServerConfig,
+  options: { logger: Logger; sandbox?: SandboxInfo | undefined; limits?: Partial<HttpLimits> },
+): Promise<HttpServer> {
   const { logger } = options;
+  const limits = { ...HTTP_LIMITS, ...options.limits };
   const shared = {
     logger,
     sandbox: options.sandbox,
@@ -35,13 +53,20 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     dispatcher: new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.timeoutMs } }),
   };
   const { host, authToken } = config.http;
-  let inFlight = 0;
+  /** Requests whose body has arrived and whose answer has not yet gone: the calls a shutdown waits for.
+   * A client still sending its body holds no call, so a trickling client never delays a shutdown. */
+  let calls = 0;
+  let onIdle: (() => void) | undefined;
+  let closing = false;
   let allowedHosts: Set<string> = new Set();
   let allowedOrigins: Set<string> = new Set();
 
-  const http = createHttpServer((req, res) => {
-    inFlight++;
-    res.once("close", () => { inFlight--; });
+  const http = createHttpServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // How often Node checks those two timeouts; its default (30 s) would let a slow client stay up to twice as long.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error(`HTTP request failed: ${(error as Error).message}`);
       if (!res.headersSent) reply(res, 500, { error: "internal error" });
@@ -49,7 +74,13 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     });
   });
 
+  http.maxConnections = limits.maxConnections;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (closing) {
+      res.setHeader("connection", "close");
+      return reply(res, 503, rpcError("The server is shutting down; send the request again to another replica or once it is back."));
+    }
     // DNS rebinding: a page on another site must not reach a loopback server through its name.
     const hostHeader = (req.headers.host ?? "").toLowerCase();
     if (allowedHosts.size && !allowedHosts.has(hostHeader)) return reply(res, 403, { error: `Host ${hostHeader || "(none)"} is not allowed` });
@@ -88,11 +119,23 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
       return reply(res, tooLarge ? 413 : 400, rpcError(tooLarge ? `Request body over ${MAX_BODY_BYTES} bytes.` : "Request body is not JSON."));
     }
 
+    // JSON-RPC batches were dropped from MCP in 2025-06-18. Refused whole, before anything runs:
+    // one POST then runs at most one call, so a single request cannot fan out into thousands of
+    // API calls, and no two answers can share an id.
+    if (Array.isArray(body)) {
+      return reply(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "JSON-RPC batches are not supported by the protocol versions this server speaks; send one request per POST" } });
+    }
     const messages = asMessages(body);
     if (!messages) return reply(res, 400, rpcError("The body must be a JSON-RPC request or notification."));
     const version = header(req, "mcp-protocol-version");
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return reply(res, 400, rpcError(`Unsupported MCP protocol version ${version}.`));
 
+    if (closing) {
+      res.setHeader("connection", "close");
+      return reply(res, 503, rpcError("The server is shutting down; send the request again to another replica or once it is back."));
+    }
+    calls++;
+    res.once("close", () => { if (--calls === 0) onIdle?.(); });
     const runtime = createRuntime({ ...config, apiKey, namespace }, shared);
     if (wantsProgress(messages)) {
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
@@ -106,7 +149,7 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
     try {
       const responses = await exchange.exchange(messages);
       if (!responses.length) { res.writeHead(202).end(); return; }
-      reply(res, 200, Array.isArray(body) ? responses : responses[0]);
+      reply(res, 200, responses[0]);
     } finally {
       await runtime.close();
     }
@@ -132,14 +175,23 @@ export async function startHttpServer(config: ServerConfig, options: { logger: L
 
   return {
     url: `http://${hostPart}:${port}`,
-    /** Stops accepting, lets in-flight calls finish, then closes. */
+    /** Stops accepting, lets calls in flight finish for up to the grace period, then closes every
+     * socket: idle ones, clients still sending a request, and calls that overran the grace. */
     async close() {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeIdleConnections();
-        const drain = setInterval(() => { if (inFlight === 0) { clearInterval(drain); http.closeAllConnections(); } }, 20);
-      });
-      await shared.dispatcher.close();
+      closing = true;
+      const closed = new Promise<void>((resolve) => { http.close(() => resolve()); });
+      http.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        new Promise<true>((resolve) => { onIdle = () => resolve(true); if (calls === 0) resolve(true); }),
+        new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), limits.shutdownGraceMs); }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) logger.warn(`shutdown: ${calls} call(s) still running after ${limits.shutdownGraceMs} ms; closing their connections`);
+      http.closeAllConnections();
+      await closed;
+      // Requests of calls cut off by the grace may still be waiting on the API: do not wait for them.
+      await (drained ? shared.dispatcher.close() : shared.dispatcher.destroy());
     },
   };
 }
