@@ -5,6 +5,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "../mcp/runtime.js";
+import { InFlightTransport } from "../transport/in-flight.js";
 import type { Variant } from "../emulator/variants.js";
 import type { SandboxInfo } from "../mcp/server.js";
 import { VERSION } from "../util/version.js";
@@ -58,17 +59,26 @@ async function serve(config: ServerConfig): Promise<void> {
     closeSandbox = () => emulator.close();
   }
   if (config.transport === "http") {
-    const { startHttpServer } = await import("../transport/http.js");
+    const { startHttpServer, HTTP_LIMITS } = await import("../transport/http.js");
     const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
     const http = await startHttpServer(config, { logger, sandbox });
     logger.info(`listening on ${http.url}/mcp (health: ${http.url}/healthz)`);
-    // SIGTERM: stop accepting, let in-flight calls (a wait_for_batch) finish, then exit.
-    onShutdown(async () => { await http.close(); await closeSandbox(); });
+    // SIGTERM: stop accepting, let in-flight calls (a wait_for_batch) finish for a bounded time,
+    // then close every socket and exit.
+    onShutdown(async () => { await http.close(); await closeSandbox(); }, { boundMs: HTTP_LIMITS.shutdownGraceMs });
     return;
   }
   const runtime = createRuntime(config, { sandbox });
-  const transport = new StdioServerTransport();
-  onShutdown(async () => { await runtime.close(); await closeSandbox(); }, { onStdinEnd: true });
+  const transport = new InFlightTransport(new StdioServerTransport());
+  // SIGTERM or the end of stdin: refuse new requests, let calls in flight finish for a bounded
+  // time (their results are written to stdout and the audit file), then exit.
+  onShutdown(async () => {
+    if (!await transport.drain(STDIO_SHUTDOWN_GRACE_MS)) {
+      runtime.logger.warn(`shutdown: ${transport.inFlight} call(s) still running after ${STDIO_SHUTDOWN_GRACE_MS} ms; exiting without their results`);
+    }
+    await runtime.close();
+    await closeSandbox();
+  }, { onStdinEnd: true, boundMs: STDIO_SHUTDOWN_GRACE_MS });
   await runtime.server.connect(transport);
   runtime.logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
 }
@@ -82,8 +92,19 @@ async function checkVariant(name: string | undefined, problems: string[]): Promi
   return undefined;
 }
 
-function onShutdown(close: () => Promise<void>, options: { onStdinEnd?: boolean } = {}): void {
-  const stop = () => { void close().finally(() => process.exit(0)); };
+/** How long a stdio shutdown waits for the calls in flight. */
+const STDIO_SHUTDOWN_GRACE_MS = 10_000;
+
+/** `boundMs`: how long `close` may wait for calls in flight; a close that hangs longer than
+ * that (plus a little for closing) ends the process with code 1. */
+function onShutdown(close: () => Promise<void>, options: { onStdinEnd?: boolean; boundMs?: number } = {}): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    if (options.boundMs !== undefined) setTimeout(() => process.exit(1), options.boundMs + 3_000).unref();
+    void close().then(() => process.exit(0), () => process.exit(1));
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   // stdio clients end the session by closing our stdin.
