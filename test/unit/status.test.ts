@@ -56,6 +56,15 @@ describe("isTransientError", () => {
     expect(isTransientError("runtime_timeout")).toBe(true);
   });
 
+  it("reads a category name only as the whole type: one that merely starts or ends with one is read like any other name", () => {
+    for (const type of ["resource_not_found", "network_policy_denied", "missing_resource", "neural_network"]) {
+      expect(isTransientError(type), type).toBe(false);
+    }
+    // Likewise the permanent categories: an exception that merely ends in one is not refused for it.
+    expect(isTransientError("prevalidation", "Read timed out")).toBe(true);
+    expect(isTransientError("validation_runtime", "Read timed out")).toBe(true);
+  });
+
   it("never for out of memory: more memory, not a retry, fixes it", () => {
     for (const type of ["oom", "OOMKilled", "OutOfMemoryError", "resource_oom", "CUDA out of memory"]) {
       expect(isTransientError(type, "connection reset"), type).toBe(false);

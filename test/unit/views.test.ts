@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Batch, ExtractorJob, FailedDocument, TierTask } from "../../src/api/wire.js";
 import {
+  BatchSummaryView, BatchView, ErrorGroupView, FailureGroupView, JobView, ResourcesView, StageView, TierView,
   MAX_TEXT, batchSummary, batchView, clip, counts, failureText, groupFailures, normaliseMessage, resourcesView, tierView,
 } from "../../src/domain/views.js";
 
@@ -162,6 +163,8 @@ describe("normaliseMessage", () => {
     expect(normaliseMessage("exit code 137 after 2.5 s")).toBe("exit code <n> after <n> s");
     expect(normaliseMessage("  many   spaces\n\there ")).toBe("many spaces here");
     expect(normaliseMessage("v2 model")).toBe("v2 model");
+    expect(normaliseMessage("GET http://x.example/a failed")).toBe("GET <url> failed");
+    expect(normaliseMessage("took 2.55 s, limit 10.125")).toBe("took <n> s, limit <n>");
   });
 });
 
@@ -187,6 +190,11 @@ describe("groupFailures", () => {
     ]);
   });
 
+  it("lists a group's tiers in numeric order, whatever order the documents came in", () => {
+    const docs = [3, 10, 1, 2, 10].map((tier_num) => doc("network", "reset", { tier_num }));
+    expect(groupFailures(docs).groups[0]!.tiers).toEqual([1, 2, 3, 10]);
+  });
+
   it("reads missing types and messages as unknown and empty", () => {
     expect(groupFailures([doc(null, null), doc(null, null, { retry_count: null })]).groups).toEqual([
       { signature: "unknown: ", error_type: "unknown", message: "", transient: false, count: 2, max_retry_count: 0, tiers: [], example_document_ids: [] },
@@ -209,5 +217,42 @@ describe("groupFailures", () => {
     expect(group!.message).toBe(`${"m".repeat(300)}…[100 more]`);
     expect(group!.signature).toMatch(/…\[252 more\]$/);
     expect(group!.example_document_ids).toEqual([`${"i".repeat(100)}…[50 more]`]);
+  });
+});
+
+describe("the views' schemas", () => {
+  const batch: Batch = {
+    batch_id: "btch_s", bucket_id: "bkt_s", status: "FAILED", type: "collection", current_tier: 0, total_tiers: 1, object_ids: ["o1"],
+    task_id: "task_s", created_at: "c", updated_at: "u", error: "boom", error_summary: { network: 1 },
+    tier_tasks: [{
+      tier_num: 0, status: "FAILED", collection_ids: ["col_s"], documents_submitted_to_engine: 4, documents_written: 3, started_at: "s",
+      completed_at: "e", duration_ms: 9, last_activity_at: "l", submission_params: { requires_gpu: true, num_cpus: 2, memory_bytes: 8, priority: 1, extractor_name: "x" },
+      extractor_jobs: [{ extractor_type: "ocr", ray_job_id: "r1", status: "FAILED", documents_written: 1, error: "died" }],
+      errors: [{ error_type: "network", message: "reset", affected_count: 2 }], error_summary: { network: 2 },
+    }],
+    progress: { stage_history: [{ name: "embed", duration_seconds: 3 }] },
+  };
+
+  it("accept every view as built and keep all of its fields", () => {
+    const view = batchView(batch);
+    expect(BatchView.parse(view)).toEqual(view);
+    expect(TierView.parse(view.tiers[0])).toEqual(view.tiers[0]);
+    expect(ResourcesView.parse(view.tiers[0]!.submission_params)).toEqual(view.tiers[0]!.submission_params);
+    expect(JobView.parse(view.tiers[0]!.jobs[0])).toEqual({ extractor_type: "ocr", ray_job_id: "r1", status: "FAILED", documents_written: 1, error: "died" });
+    expect(ErrorGroupView.parse(view.tiers[0]!.errors[0])).toEqual({ error_type: "network", message: "reset", count: 2, transient: true });
+    expect(StageView.parse(view.stage_history[0])).toEqual({ name: "embed", duration_seconds: 3 });
+    const summary = batchSummary(batch);
+    expect(BatchSummaryView.parse(summary)).toEqual(summary);
+    const [group] = groupFailures([{ error_type: "network", error_message: "reset", document_id: "d1", tier_num: 0 }]).groups;
+    expect(FailureGroupView.parse(group)).toEqual(group);
+  });
+
+  it("accept the nulls a bare batch is viewed with, and refuse a view missing a field", () => {
+    const bare = batchView({ batch_id: "b", tier_tasks: [{ tier_num: 1 }], progress: { stage_history: [{ name: "n" }] } });
+    expect(BatchView.parse(bare)).toEqual(bare);
+    expect(BatchSummaryView.parse(batchSummary({ batch_id: "b" }))).toEqual(batchSummary({ batch_id: "b" }));
+    expect(ResourcesView.parse(resourcesView({}))).toEqual(resourcesView({}));
+    expect(BatchView.safeParse({ ...bare, batch_id: undefined }).success).toBe(false);
+    expect(TierView.safeParse({ ...bare.tiers[0], tier_num: "1" }).success).toBe(false);
   });
 });
