@@ -6,6 +6,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const CONFIRM_TTL_MS = 5 * 60_000;
+/** Used tokens remembered at most (one per confirmed change in the last CONFIRM_TTL_MS). Past it,
+ * tokens are refused until older ones expire: forgetting a used token would let it be replayed. */
+export const MAX_USED_TOKENS = 10_000;
 
 interface Claims { tool: string; args: string; ns: string; state: string; exp: number; id: string }
 
@@ -17,7 +20,7 @@ const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 export class ConfirmationTokens {
   /** Used token ids and when they expire: a token applies one change only. */
   private readonly used = new Map<string, number>();
-  constructor(private readonly secret: Buffer = randomBytes(32), private readonly now: () => number = Date.now) {}
+  constructor(private readonly secret: Buffer = randomBytes(32), private readonly now: () => number = Date.now, readonly capacity = MAX_USED_TOKENS) {}
 
   /** `scope` is the namespace and, over HTTP, the caller's key digest: a token works for its caller only. */
   issue(tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): { token: string; expiresAt: number } {
@@ -47,6 +50,9 @@ export class ConfirmationTokens {
     }
     this.forgetExpired();
     if (this.used.has(claims.id)) return { ok: false, reason: "the confirm_token was already used." };
+    if (this.used.size >= this.capacity) {
+      return { ok: false, reason: `over ${this.capacity} confirmations in the last ${CONFIRM_TTL_MS / 60_000} minutes; nothing was applied, confirm again in a few minutes.` };
+    }
     this.used.set(claims.id, claims.exp);
     return { ok: true };
   }

@@ -6,9 +6,14 @@ import { digest } from "./confirm.js";
 
 interface Entry { expires: number; reply: Promise<CallToolResult> }
 
+/** Settled calls remembered at most; past it the oldest are forgotten first (a repeat of one of
+ * them is then sent again, as after the window). Calls in flight are never forgotten: their
+ * number is bounded by the connections and requests a server takes at once. */
+export const MAX_REMEMBERED = 1_000;
+
 export class RecentMutations {
   private readonly entries = new Map<string, Entry>();
-  constructor(readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(readonly windowMs: number, private readonly now: () => number = Date.now, readonly capacity = MAX_REMEMBERED) {}
 
   key(tool: string, namespace: string, args: Record<string, unknown>): string {
     return `${namespace}\u0000${tool}\u0000${digest(args)}`;
@@ -38,6 +43,11 @@ export class RecentMutations {
   private prune(): void {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expires <= now) this.entries.delete(key);
+    // Oldest first (insertion order), so the calls forgotten are those closest to expiring.
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size < this.capacity) break;
+      if (entry.expires !== Number.POSITIVE_INFINITY) this.entries.delete(key);
+    }
   }
 }
 
