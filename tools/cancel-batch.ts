@@ -22,8 +22,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch", "cancelBatch"],
   async plan(ref, { api, signal }) {
-    const { data: batch } = await api.getBatch(ref, signal);
+    const { data: batch } = await api.call("getBatch", { params: ref }, signal);
     // Only a status known to be final means there is nothing to cancel.
     if (!mayBeActive(batch.status)) {
       return { result: { outcome: "not_active" as const, batch_id: ref.batch_id, status: batch.status ?? null, task_id: batch.task_id ?? null, recommendations: [] } };
@@ -45,7 +46,7 @@ export default defineTool({
     };
   },
   async run(ref, { api, signal }) {
-    const { data } = await api.cancelBatch(ref, signal);
+    const { data } = await api.call("cancelBatch", { params: ref }, signal);
     return {
       outcome: "canceled" as const,
       batch_id: ref.batch_id,

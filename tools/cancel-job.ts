@@ -27,6 +27,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch", "cancelJob"],
   async plan(args, { api, signal }) {
     const { tier } = await loadTier(api, args, signal);
     const jobs = tier.extractor_jobs ?? [];
@@ -54,7 +55,7 @@ export default defineTool({
     };
   },
   async run({ bucket, batch_id, tier_num, ray_job_id }, { api, signal }) {
-    const { data } = await api.cancelJob({ bucket, batch_id, tier_num, ray_job_id }, signal);
+    const { data } = await api.call("cancelJob", { params: { bucket, batch_id, tier_num, ray_job_id } }, signal);
     return {
       outcome: "canceled" as const,
       batch_id,

@@ -27,6 +27,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch", "cancelTier"],
   async plan(args, { api, signal }) {
     const { batch, tier } = await loadTier(api, args, signal);
     // Only a status known to be final means there is nothing to cancel.
@@ -48,7 +49,7 @@ export default defineTool({
     };
   },
   async run({ bucket, batch_id, tier_num }, { api, signal, recentActions }) {
-    const { data } = await api.cancelTier({ bucket, batch_id, tier_num }, signal);
+    const { data } = await api.call("cancelTier", { params: { bucket, batch_id, tier_num } }, signal);
     // In the stuck-tier flow (detected, canceled) the next step is the rerun; otherwise the
     // cancellation may have been the point, and a diagnosis shows what is left.
     const stuckFlow = recentActions(batch_id).some((a) => a.tool === "detect_stuck_tier" && a.arguments["tier_num"] === tier_num);

@@ -30,8 +30,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  operations: ["confirmUploads"],
   async run({ bucket, confirmations }, { api, signal }) {
-    const { data } = await api.confirmUploads(bucket, confirmations, signal);
+    const { data } = await api.call("confirmUploads", { params: { bucket }, body: { confirmations } }, signal);
     return {
       outcome: "accepted" as const,
       task_id: data.task_id ?? null,

@@ -27,11 +27,12 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["healTier", "getBatch"],
   async run({ bucket, batch_id, tier_num }, { api, signal }) {
     const ref = { bucket, batch_id };
-    const { data } = await api.healTier({ ...ref, tier_num }, "detect_stuck", signal);
+    const { data } = await api.call("healTier", { params: { ...ref, tier_num }, body: { action: "detect_stuck" } }, signal);
     // Whether detection also stopped the tier differs between API versions: look, don't assume.
-    const after = await api.getBatch(ref, signal).catch(() => undefined);
+    const after = await api.call("getBatch", { params: ref }, signal).catch(() => undefined);
     const tier = after?.data.tier_tasks?.find((t) => t.tier_num === tier_num);
     const lastActivity = Date.parse(tier?.last_activity_at ?? "");
     const idleMs = after && !Number.isNaN(lastActivity) ? after.serverTime - lastActivity : null;

@@ -48,11 +48,12 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch", "diagnoseBatch", "listFailedDocuments"],
   async run(ref, { api, signal, recentActions }) {
     const notes: string[] = [];
     const [{ data: batch, serverTime }, diagnosis] = await Promise.all([
-      api.getBatch(ref, signal),
-      api.diagnoseBatch(ref, signal).then((r) => r.data, (error: unknown): Diagnosis | undefined => {
+      api.call("getBatch", { params: ref }, signal),
+      api.call("diagnoseBatch", { params: ref }, signal).then((r) => r.data, (error: unknown): Diagnosis | undefined => {
         // The diagnose route is newer than every spec; without it we diagnose from the batch
         // alone. If the batch itself is unreachable, getBatch reports that error.
         if (!(error instanceof MixpeekApiError)) throw error;
@@ -61,7 +62,7 @@ export default defineTool({
       }),
     ]);
     const failed = mayHaveFailedDocuments(batch.status, diagnosis?.failed_document_count, batch.error_summary)
-      ? await api.listFailedDocuments(ref, { limit: SAMPLE_SIZE }, signal).then(
+      ? await api.call("listFailedDocuments", { params: ref, query: { limit: SAMPLE_SIZE } }, signal).then(
         ({ data }): FailedDocumentsRead => {
           if (data.items === null) notes.push(`The failed-documents answer held no list this server recognises (keys: ${(data.received_keys ?? []).join(", ") || "none"}).`);
           return { documents: data.items, total: data.total ?? null };

@@ -35,9 +35,10 @@ export default defineTool({
   input,
   output: { batch_id: z.string(), jobs: z.array(JobLogView), note: z.string(), recommendations },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatchLogs"],
   async run({ bucket, batch_id, tier_num, tail_lines = DEFAULT_TAIL }, { api, signal }) {
     // tail_lines is ours: the API has no such parameter, so it is applied here.
-    const { data, status, requestId } = await api.getBatchLogs({ bucket, batch_id }, { tier_num }, signal);
+    const { data, status, requestId } = await api.call("getBatchLogs", { params: { bucket, batch_id }, query: { tier_num } }, signal);
     if (!data.entries) {
       throw new BadResponseError({ message: "The API's logs answer held no log text this server recognises.", status, requestId, operation: "getBatchLogs" });
     }

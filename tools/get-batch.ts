@@ -15,8 +15,9 @@ export default defineTool({
   input,
   output: { ...BatchView.shape, recommendations },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch"],
   async run(ref, { api, signal }) {
-    const { data } = await api.getBatch(ref, signal);
+    const { data } = await api.call("getBatch", { params: ref }, signal);
     const view = batchView(data);
     return { ...view, recommendations: nextStepsForStatus(view.status, ref) };
   },

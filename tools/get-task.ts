@@ -31,8 +31,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["getTask"],
   async run({ task_id }, { api, signal }) {
-    const { data } = await api.getTask(task_id, signal);
+    const { data } = await api.call("getTask", { params: { task_id } }, signal);
     const extra = data.additional_data ?? {};
     const batchId = str(extra["batch_id"]);
     const bucketId = str(extra["bucket_id"]);

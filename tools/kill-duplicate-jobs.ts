@@ -32,6 +32,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch", "healTier"],
   async plan(args, { api, signal }) {
     const { tier } = await loadTier(api, args, signal);
     // Jobs with a status we do not know count as running: if even then no extractor runs
@@ -50,7 +51,7 @@ export default defineTool({
     };
   },
   async run({ bucket, batch_id, tier_num }, { api, signal }) {
-    const { data } = await api.healTier({ bucket, batch_id, tier_num }, "kill_duplicates", signal);
+    const { data } = await api.call("healTier", { params: { bucket, batch_id, tier_num }, body: { action: "kill_duplicates" } }, signal);
     let killed = data.killed_job_ids;
     let kept = data.kept_job_ids ?? [];
     const notes: string[] = [];

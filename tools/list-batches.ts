@@ -33,8 +33,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["listBatches"],
   async run({ bucket, status, limit = DEFAULT_LIMIT, offset = 0 }, { api, signal }) {
-    const { data, status: httpStatus, requestId } = await api.listBatches(bucket, { ...(status ? { status } : {}), offset, limit }, signal);
+    const { data, status: httpStatus, requestId } = await api.call("listBatches", { params: { bucket }, body: { ...(status ? { status } : {}), offset, limit } }, signal);
     // No list is not an empty list: say so rather than report "no batches".
     if (!data.items) {
       throw new BadResponseError({

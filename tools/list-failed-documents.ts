@@ -47,8 +47,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["listFailedDocuments"],
   async run({ bucket, batch_id, tier_num, collection_id, limit = DEFAULT_LIMIT, offset = 0, raw = false }, { api, signal }) {
-    const { data, status, requestId } = await api.listFailedDocuments({ bucket, batch_id }, { tier_num, collection_id, limit, offset }, signal);
+    const { data, status, requestId } = await api.call("listFailedDocuments", { params: { bucket, batch_id }, query: { tier_num, collection_id, limit, offset } }, signal);
     // No list is not an empty list: "nothing failed" must never come from an answer we could not read.
     if (!data.items) {
       throw new BadResponseError({

@@ -24,8 +24,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  operations: ["resubmitBatch"],
   async run({ bucket, batch_id, from_tier }, { api, signal }) {
-    const { data } = await api.resubmitBatch({ bucket, batch_id }, from_tier, signal);
+    const { data } = await api.call("resubmitBatch", { params: { bucket, batch_id }, query: { from_tier } }, signal);
     return {
       outcome: "resubmitted" as const,
       batch_id,

@@ -30,13 +30,14 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  operations: ["retryDocuments"],
   async run({ bucket, batch_id, retry_mode, tier_nums, max_retry_count }, { api, signal }) {
     const ref = { bucket, batch_id };
-    const { data } = await api.retryDocuments(ref, {
+    const { data } = await api.call("retryDocuments", { params: ref, body: {
       ...(retry_mode ? { retry_mode } : {}),
       ...(tier_nums ? { tier_nums } : {}),
       ...(max_retry_count ? { max_retry_count } : {}),
-    }, signal);
+    } }, signal);
     const retried = data.retried_count ?? null;
     const nothing = retried === 0;
     return {

@@ -34,9 +34,10 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  operations: ["retryTier"],
   async run({ bucket, batch_id, tier_num, requires_gpu, num_cpus, memory_bytes, priority }, { api, signal }) {
     const overrides = Object.fromEntries(Object.entries({ requires_gpu, num_cpus, memory_bytes, priority }).filter(([, v]) => v !== undefined));
-    const { data } = await api.retryTier({ bucket, batch_id, tier_num }, overrides, signal);
+    const { data } = await api.call("retryTier", { params: { bucket, batch_id, tier_num }, body: overrides }, signal);
     return {
       outcome: "retrying" as const,
       batch_id,

@@ -36,8 +36,9 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  operations: ["triggerCollection"],
   async run({ collection, ...body }, { api, signal }) {
-    const { data } = await api.triggerCollection(collection, body, signal);
+    const { data } = await api.call("triggerCollection", { params: { collection }, body }, signal);
     const bucket = data.source_bucket_ids?.[0];
     return {
       outcome: "triggered" as const,

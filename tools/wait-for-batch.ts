@@ -39,13 +39,14 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  operations: ["getBatch"],
   async run({ bucket, batch_id, timeout_seconds = DEFAULT_TIMEOUT_S, tier_num }, { api, config, signal, progress }) {
     const ref = { bucket, batch_id };
     const started = Date.now();
     const deadline = started + timeout_seconds * 1000;
     let delay = config.pollIntervalMs;
     for (let polls = 1; ; polls++) {
-      const { data } = await api.getBatch(ref, signal);
+      const { data } = await api.call("getBatch", { params: ref }, signal);
       const tiers = data.tier_tasks ?? [];
       const tier = tier_num === undefined ? undefined : tiers.find((t) => t.tier_num === tier_num);
       if (tier_num !== undefined && !tier) throw new ToolRefusal(`batch ${batch_id} has no tier ${tier_num} (tiers: ${tiers.map((t) => t.tier_num).join(", ") || "none"}).`);

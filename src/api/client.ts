@@ -8,15 +8,15 @@ import {
   BadResponseError, ConnectionError, MixpeekApiError, RateLimitError, TimeoutError,
   errorFromResponse, parseRetryAfter,
 } from "./errors.js";
-import { REQUESTS, type RequestShape } from "./requests.js";
-import { ROUTES, buildPath, isNamespaced, isRead, type Operation, type RouteParams } from "./routes.js";
+import { OPERATIONS, isNamespaced, isRead, type Operation } from "./operations.js";
+import { buildPath, type RouteParams } from "./routes.js";
 import { sleep } from "../util/sleep.js";
 import { recordNote, recordRequestId } from "./trace.js";
 
 export interface ClientOptions {
   baseUrl: string;
   apiKey: string;
-  /** Sent as X-Namespace on every namespaced route (routes.ts). */
+  /** Sent as X-Namespace on every namespaced route (operations.ts). */
   namespace?: string | undefined;
   timeoutMs: number;
   /** Retries of a GET after the first attempt. */
@@ -139,7 +139,7 @@ export class MixpeekClient {
   private async send(
     operation: Operation, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined,
   ): Promise<{ status: number; json: unknown; bodyDescription: string; requestId: string | undefined; serverTime: number }> {
-    const method = ROUTES[operation].method;
+    const method = OPERATIONS[operation].method;
     // Our own deadlines, precise to the millisecond: undici's timers are coarse (about 1 s)
     // and would let a 300 ms timeout wait far longer.
     const headersDeadline = new AbortController();
@@ -229,7 +229,7 @@ export class MixpeekClient {
 
 /** A body the operation does not declare is a bug here, never something to send. */
 function checkBody(operation: Operation, body: unknown): void {
-  const schema = (REQUESTS[operation] as RequestShape).body;
+  const schema = (OPERATIONS[operation] as { body?: z.ZodObject }).body;
   const problem = schema ? schema.safeParse(body).error?.issues[0] : { path: [], message: "the operation takes no body" };
   if (problem) throw new Error(`refusing to send ${operation} with a body the API does not declare (${problem.path.join(".") || "body"}: ${problem.message}); nothing was sent`);
 }

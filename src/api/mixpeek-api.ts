@@ -1,78 +1,38 @@
-// Thin typed methods over the core client, one per API operation. Each sends exactly what the
-// API declares: no undeclared query parameters, no body on operations that take none.
+// The API as tools see it: one typed call for every operation of the table (operations.ts),
+// sending exactly what the operation declares and reading its answer tolerantly. A tool declares
+// the operations it sends, and `only` gives it an API that can send nothing else.
 import type { ApiResponse, MixpeekClient } from "./client.js";
-import * as wire from "./wire.js";
-import type * as requests from "./requests.js";
+import { OPERATIONS, type Answer, type Body, type Operation, type Query } from "./operations.js";
+import type { RouteParams } from "./routes.js";
 
-type Signal = AbortSignal | undefined;
-export interface BatchRef { bucket: string; batch_id: string }
-export interface TierRef extends BatchRef { tier_num: number }
+type Has<T> = [T] extends [never] ? false : true;
+/** What one call of `O` takes: its path parameters, and its query and body if it has them. */
+export type Request<O extends Operation> =
+  & { params: RouteParams<O> }
+  & (Has<Query<O>> extends true ? { query?: Query<O> } : unknown)
+  & (Has<Body<O>> extends true ? ((typeof OPERATIONS)[O] extends { bodyRequired: true } ? { body: Body<O> } : { body?: Body<O> }) : unknown);
 
-export class MixpeekApi {
+/** An API that can send the operations `Ops`. */
+export interface Api<Ops extends Operation = Operation> {
+  call<O extends Ops>(operation: O, request: Request<O>, signal?: AbortSignal): Promise<ApiResponse<Answer<O>>>;
+}
+
+export class MixpeekApi implements Api {
   constructor(readonly client: MixpeekClient) {}
 
-  listBatches(bucket: string, body: requests.ListBatchesRequest, signal?: Signal): Promise<ApiResponse<wire.ListBatchesResponse>> {
-    return this.client.call("listBatches", wire.ListBatchesResponse, { params: { bucket }, body, signal });
+  call<O extends Operation>(operation: O, request: Request<O>, signal?: AbortSignal): Promise<ApiResponse<Answer<O>>> {
+    const { params, query, body } = request as { params: RouteParams<O>; query?: Record<string, string | number | undefined>; body?: unknown };
+    return this.client.call(operation, OPERATIONS[operation].answer, { params, query, body, signal }) as Promise<ApiResponse<Answer<O>>>;
   }
 
-  getBatch(ref: BatchRef, signal?: Signal): Promise<ApiResponse<wire.Batch>> {
-    return this.client.call("getBatch", wire.Batch, { params: ref, signal });
-  }
-
-  diagnoseBatch(ref: BatchRef, signal?: Signal): Promise<ApiResponse<wire.Diagnosis>> {
-    return this.client.call("diagnoseBatch", wire.Diagnosis, { params: ref, signal });
-  }
-
-  listFailedDocuments(
-    ref: BatchRef,
-    query: { tier_num?: number | undefined; collection_id?: string | undefined; limit?: number | undefined; offset?: number | undefined },
-    signal?: Signal,
-  ): Promise<ApiResponse<wire.FailedDocumentsResponse>> {
-    return this.client.call("listFailedDocuments", wire.FailedDocumentsResponse, { params: ref, query, signal });
-  }
-
-  getBatchLogs(ref: BatchRef, query: { tier_num?: number | undefined }, signal?: Signal): Promise<ApiResponse<wire.LogsResponse>> {
-    return this.client.call("getBatchLogs", wire.LogsResponse, { params: ref, query, signal });
-  }
-
-  retryDocuments(ref: BatchRef, body: requests.RetryDocumentsRequest, signal?: Signal): Promise<ApiResponse<wire.RetryDocumentsResponse>> {
-    return this.client.call("retryDocuments", wire.RetryDocumentsResponse, { params: ref, body, signal });
-  }
-
-  retryTier(ref: TierRef, body: requests.TierRetryRequest, signal?: Signal): Promise<ApiResponse<wire.TierRetryResponse>> {
-    return this.client.call("retryTier", wire.TierRetryResponse, { params: ref, body, signal });
-  }
-
-  healTier(ref: TierRef, action: requests.HealAction, signal?: Signal): Promise<ApiResponse<wire.HealResponse>> {
-    return this.client.call("healTier", wire.HealResponse, { params: ref, body: { action }, signal });
-  }
-
-  cancelTier(ref: TierRef, signal?: Signal): Promise<ApiResponse<wire.CancelResponse>> {
-    return this.client.call("cancelTier", wire.CancelResponse, { params: ref, signal });
-  }
-
-  cancelJob(ref: TierRef & { ray_job_id: string }, signal?: Signal): Promise<ApiResponse<wire.CancelResponse>> {
-    return this.client.call("cancelJob", wire.CancelResponse, { params: ref, signal });
-  }
-
-  cancelBatch(ref: BatchRef, signal?: Signal): Promise<ApiResponse<wire.Task>> {
-    return this.client.call("cancelBatch", wire.Task, { params: ref, signal });
-  }
-
-  /** `from_tier` travels in the query string, as the web reference declares. */
-  resubmitBatch(ref: BatchRef, fromTier: number | undefined, signal?: Signal): Promise<ApiResponse<wire.ResubmitResponse>> {
-    return this.client.call("resubmitBatch", wire.ResubmitResponse, { params: ref, query: { from_tier: fromTier }, signal });
-  }
-
-  getTask(task_id: string, signal?: Signal): Promise<ApiResponse<wire.Task>> {
-    return this.client.call("getTask", wire.Task, { params: { task_id }, signal });
-  }
-
-  triggerCollection(collection: string, body: requests.TriggerCollectionRequest, signal?: Signal): Promise<ApiResponse<wire.TriggerCollectionResponse>> {
-    return this.client.call("triggerCollection", wire.TriggerCollectionResponse, { params: { collection }, body, signal });
-  }
-
-  confirmUploads(bucket: string, confirmations: requests.UploadConfirmation[], signal?: Signal): Promise<ApiResponse<wire.BatchConfirmResponse>> {
-    return this.client.call("confirmUploads", wire.BatchConfirmResponse, { params: { bucket }, body: { confirmations }, signal });
+  /** The same API restricted to `operations`; any other is a programming error, refused before
+   * anything is sent. */
+  only<Ops extends Operation>(operations: readonly Ops[]): Api<Ops> {
+    return {
+      call: (operation, request, signal) => {
+        if (!operations.includes(operation)) throw new Error(`${operation} is not among the operations this tool declares (${operations.join(", ")})`);
+        return this.call(operation, request, signal);
+      },
+    };
   }
 }

@@ -1,42 +1,12 @@
-// The API routes we use, in one table shared by the client (to build URLs) and the emulator
-// (to match them), so the two cannot disagree on a path. `reads` marks the operations that
-// change nothing, whatever their method (listing batches is a POST): only those are retried.
-// `namespaced: false` marks the routes that take no X-Namespace (tasks are looked up by id).
-// What each operation's path, query and body hold is in requests.ts.
-
-export const ROUTES = {
-  listBatches: { method: "POST", path: "/v1/buckets/{bucket}/batches/list", reads: true },
-  getBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}", reads: true },
-  diagnoseBatch: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/diagnose", reads: true },
-  listFailedDocuments: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/failed-documents", reads: true },
-  getBatchLogs: { method: "GET", path: "/v1/buckets/{bucket}/batches/{batch_id}/logs", reads: true },
-  retryDocuments: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/retry" },
-  retryTier: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/retry" },
-  healTier: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/heal" },
-  cancelTier: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/cancel" },
-  cancelJob: {
-    method: "POST",
-    path: "/v1/buckets/{bucket}/batches/{batch_id}/tiers/{tier_num}/jobs/{ray_job_id}/cancel",
-  },
-  cancelBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/cancel" },
-  resubmitBatch: { method: "POST", path: "/v1/buckets/{bucket}/batches/{batch_id}/resubmit" },
-  getTask: { method: "GET", path: "/v1/tasks/{task_id}", reads: true, namespaced: false },
-  triggerCollection: { method: "POST", path: "/v1/collections/{collection}/trigger" },
-  confirmUploads: { method: "POST", path: "/v1/buckets/{bucket}/uploads/confirm/batch" },
-} as const satisfies Record<string, { method: "GET" | "POST"; path: string; reads?: true; namespaced?: false }>;
-
-export type Operation = keyof typeof ROUTES;
-
-/** Whether an operation only reads, so resending it is always safe. */
-export const isRead = (operation: Operation): boolean => "reads" in ROUTES[operation];
-/** Whether an operation is scoped by namespace (sent X-Namespace). */
-export const isNamespaced = (operation: Operation): boolean => !("namespaced" in ROUTES[operation]);
+// Building and matching the paths of the operation table (operations.ts): the client builds
+// URLs with it and the emulator routes with it, so the two cannot disagree on a path.
+import { OPERATIONS, type Operation } from "./operations.js";
 
 /** Path parameters named in a route template, e.g. "bucket" | "batch_id". */
 type ParamsOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
   ? Name | ParamsOf<Rest>
   : never;
-export type RouteParams<O extends Operation> = Record<ParamsOf<(typeof ROUTES)[O]["path"]>, string | number>;
+export type RouteParams<O extends Operation> = Record<ParamsOf<(typeof OPERATIONS)[O]["path"]>, string | number>;
 
 /** Thrown for an id the API could never route: empty, "." or "..". */
 export class InvalidPathSegmentError extends Error {
@@ -62,7 +32,7 @@ export function encodeSegment(param: string, value: string | number): string {
 
 export function buildPath<O extends Operation>(operation: O, params: RouteParams<O>): string {
   const values = params as Record<string, string | number>;
-  return ROUTES[operation].path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  return OPERATIONS[operation].path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`buildPath(${operation}): missing ${name}`);
     return encodeSegment(name, value);
@@ -73,7 +43,7 @@ export function buildPath<O extends Operation>(operation: O, params: RouteParams
  * emulator; segments are split before decoding, so an encoded "/" stays inside its segment. */
 export function matchRoute(method: string, rawPath: string): { operation: Operation; params: Record<string, string> } | undefined {
   const actual = rawPath.split("/");
-  for (const [operation, route] of Object.entries(ROUTES) as [Operation, (typeof ROUTES)[Operation]][]) {
+  for (const [operation, route] of Object.entries(OPERATIONS) as [Operation, (typeof OPERATIONS)[Operation]][]) {
     if (route.method !== method) continue;
     const expected = route.path.split("/");
     if (expected.length !== actual.length) continue;

@@ -5,12 +5,12 @@
 import { z } from "zod";
 import { bool, findList, int, isRecord, num, requiredInt, status, timestamp, withAliases } from "./tolerant.js";
 
-const str = z.string().nullish();
-const strList = z.array(z.string()).nullish();
+export const str = z.string().nullish();
+export const strList = z.array(z.string()).nullish();
 const record = z.record(z.string(), z.unknown()).nullish();
 const counts = z.record(z.string(), num).nullish();
-/** A tolerant object: `aliases` name the other keys a field may arrive under. */
-const object = <S extends z.ZodRawShape>(shape: S, aliases?: Record<string, readonly string[]>) =>
+/** A tolerant model of what the API returns: `aliases` name the other keys a field may arrive under. */
+export const model = <S extends z.ZodRawShape>(shape: S, aliases?: Record<string, readonly string[]>) =>
   aliases ? z.preprocess(withAliases(aliases), z.looseObject(shape)) : z.looseObject(shape);
 
 export const TASK_STATUSES = [
@@ -18,14 +18,14 @@ export const TASK_STATUSES = [
   "CANCELED", "UNKNOWN", "SKIPPED", "DRAFT", "ACTIVE", "ARCHIVED", "SUSPENDED",
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-const optionalStatus = status.nullish();
+export const optionalStatus = status.nullish();
 
 export const ERROR_CATEGORIES = [
   "dependency", "authentication", "validation", "runtime", "network", "resource",
 ] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
-export const BatchErrorDetail = object({
+export const BatchErrorDetail = model({
   error_type: str,
   message: str,
   component: str,
@@ -41,7 +41,7 @@ export type BatchErrorDetail = z.infer<typeof BatchErrorDetail>;
 
 /** [GUIDE: Mixpeek's public batch-diagnostics guide] the resources and settings a tier's Ray
  * job was submitted with. */
-export const SubmissionParams = object({
+export const SubmissionParams = model({
   entrypoint: str,
   deployment_mode: str,
   requires_gpu: bool,
@@ -53,7 +53,7 @@ export const SubmissionParams = object({
 });
 export type SubmissionParams = z.infer<typeof SubmissionParams>;
 
-export const ExtractorJob = object({
+export const ExtractorJob = model({
   extractor_type: str,
   collection_ids: strList,
   ray_job_id: str,
@@ -72,7 +72,7 @@ export const ExtractorJob = object({
 }, { extractor_type: ["extractor", "extractor_name", "name"], ray_job_id: ["job_id"], restarts: ["restart_count"] });
 export type ExtractorJob = z.infer<typeof ExtractorJob>;
 
-export const TierTask = object({
+export const TierTask = model({
   tier_num: requiredInt,
   task_id: str,
   status: optionalStatus,
@@ -95,9 +95,9 @@ export const TierTask = object({
 });
 export type TierTask = z.infer<typeof TierTask>;
 
-export const Stage = object({ name: z.string(), duration_seconds: num });
+export const Stage = model({ name: z.string(), duration_seconds: num });
 
-export const Batch = object({
+export const Batch = model({
   batch_id: z.string(),
   bucket_id: str,
   status: optionalStatus,
@@ -120,7 +120,7 @@ export const Batch = object({
   created_at: timestamp,
   updated_at: timestamp,
   /** [GUIDE] placement of stage_history under `progress` follows the guide. */
-  progress: object({ stage_history: z.array(Stage).nullish() }).nullish(),
+  progress: model({ stage_history: z.array(Stage).nullish() }).nullish(),
 }, { batch_id: ["id"] });
 export type Batch = z.infer<typeof Batch>;
 
@@ -137,7 +137,7 @@ const page = <T extends z.ZodType>(item: T, listKeys: readonly string[], totalKe
 export const ListBatchesResponse = page(Batch, ["results", "batches", "data"], ["total_count", "total", "count"]);
 export type ListBatchesResponse = z.infer<typeof ListBatchesResponse>;
 
-export const Task = object({
+export const Task = model({
   task_id: str,
   task_type: str,
   status: optionalStatus,
@@ -149,7 +149,7 @@ export const Task = object({
 export type Task = z.infer<typeof Task>;
 
 /** [GUESS] one failed document; the spec types the failed-documents answer as a bare object. */
-export const FailedDocument = object({
+export const FailedDocument = model({
   document_id: str,
   object_id: str,
   tier_num: int,
@@ -176,7 +176,7 @@ export type FailedDocumentsResponse = z.infer<typeof FailedDocumentsResponse>;
 
 /** [GUESS] Ray job logs: per tier and job (`tiers: [...]`), a map of tier → text, or one text.
  * Internal form: `entries`, one per job or tier, `tier_num` null when the API did not say. */
-const LogEntry = object({
+const LogEntry = model({
   tier_num: int,
   ray_job_id: str,
   extractor_type: str,
@@ -200,7 +200,7 @@ function logEntries(value: unknown): unknown {
 
 /** [GUIDE/GUESS] GET …/diagnose. Confirmed keys: status, failure_category,
  * failed_document_count, recommendations; the rest follows the guide's prose. */
-export const InfrastructureEvent = object({
+export const InfrastructureEvent = model({
   type: z.string(),
   timestamp,
   tier_num: int,
@@ -209,7 +209,7 @@ export const InfrastructureEvent = object({
 }, { type: ["event_type", "kind"], timestamp: ["time", "at"] });
 export type InfrastructureEvent = z.infer<typeof InfrastructureEvent>;
 
-export const DiagnoseTier = object({
+export const DiagnoseTier = model({
   tier_num: requiredInt,
   status: optionalStatus,
   started_at: timestamp,
@@ -230,7 +230,7 @@ export type ApiRecommendation = z.infer<typeof ApiRecommendation>;
 /** per_tier as a list, or as a map keyed by tier number. */
 const perTier = (v: unknown) => (isRecord(v) ? Object.entries(v).map(([tier, entry]) => ({ tier_num: tier, ...(isRecord(entry) ? entry : {}) })) : v);
 
-export const Diagnosis = object({
+export const Diagnosis = model({
   batch_id: str,
   status: optionalStatus,
   failure_category: str,
@@ -246,98 +246,6 @@ export const Diagnosis = object({
   failed_documents_sample: ["sample_failed_documents", "failed_documents"],
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
-
-// Answers to writes. A 2xx means the write was applied whatever its body says ([WEB]: some
-// are `{}`); every field is optional and an unreadable body reads as `{}` (client.ts).
-
-/** [GUESS] POST …/retry; the public API page shows `{}`. */
-export const RetryDocumentsResponse = object({
-  batch_id: str,
-  status: optionalStatus,
-  retried_count: int,
-  skipped_count: int,
-  skipped_max_retries: int,
-  retried_document_ids: strList,
-  task_id: str,
-  message: str,
-}, { retried_count: ["retried", "documents_retried"] });
-export type RetryDocumentsResponse = z.infer<typeof RetryDocumentsResponse>;
-
-/** [GUESS] POST …/tiers/{n}/retry. */
-export const TierRetryResponse = object({
-  batch_id: str,
-  tier_num: int,
-  status: optionalStatus,
-  task_id: str,
-  ray_job_ids: strList,
-  submission_params: SubmissionParams.nullish(),
-  message: str,
-});
-export type TierRetryResponse = z.infer<typeof TierRetryResponse>;
-
-/** [GUESS] POST …/tiers/{n}/heal. */
-export const HealResponse = object({
-  action: str,
-  tier_num: int,
-  stuck: bool,
-  stale_seconds: num,
-  affected_job_ids: strList,
-  killed_job_ids: strList,
-  kept_job_ids: strList,
-  tier_status: optionalStatus,
-  message: str,
-}, {
-  stuck: ["is_stuck", "stuck_detected"],
-  stale_seconds: ["idle_seconds", "stuck_seconds"],
-  killed_job_ids: ["killed_jobs", "killed"],
-  tier_status: ["status"],
-});
-export type HealResponse = z.infer<typeof HealResponse>;
-
-/** [GUESS] POST …/tiers/{n}/cancel and …/jobs/{id}/cancel. */
-export const CancelResponse = object({
-  batch_id: str,
-  tier_num: int,
-  ray_job_id: str,
-  status: optionalStatus,
-  batch_status: optionalStatus,
-  canceled_job_ids: strList,
-  message: str,
-}, { canceled_job_ids: ["cancelled_job_ids", "canceled_jobs", "cancelled_jobs"] });
-export type CancelResponse = z.infer<typeof CancelResponse>;
-
-/** [GUESS] POST …/resubmit (the web page says it resets to DRAFT and optionally submits). */
-export const ResubmitResponse = object({
-  batch_id: str,
-  status: optionalStatus,
-  from_tier: int,
-  task_id: str,
-  submitted: bool,
-  message: str,
-});
-export type ResubmitResponse = z.infer<typeof ResubmitResponse>;
-
-export const TriggerCollectionResponse = object({
-  batch_id: str,
-  task_id: str,
-  collection_id: str,
-  source_bucket_ids: strList,
-  source_collection_ids: strList,
-  object_count: int,
-  document_count: int,
-  total_tiers: int,
-  message: str,
-});
-export type TriggerCollectionResponse = z.infer<typeof TriggerCollectionResponse>;
-
-export const BatchConfirmResponse = object({
-  task_id: str,
-  status: optionalStatus,
-  confirmations_count: int,
-  task: Task.nullish(),
-  message: str,
-});
-export type BatchConfirmResponse = z.infer<typeof BatchConfirmResponse>;
 
 // Error bodies: Mixpeek's envelope, and FastAPI's defaults (`{"detail": "..."}`, and
 // `{"detail": [{loc, msg, type}]}` for 422).

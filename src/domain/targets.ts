@@ -1,6 +1,6 @@
 // Reads the current state of what a destructive tool is about to change, so the confirmation
 // names the exact target and what it stops, and a token is bound to that state.
-import type { MixpeekApi } from "../api/mixpeek-api.js";
+import type { Api } from "../api/mixpeek-api.js";
 import type { Batch, ExtractorJob, TierTask } from "../api/wire.js";
 import { ToolRefusal } from "../mcp/errors.js";
 import { mayBeActive, unknownStatus } from "./status.js";
@@ -8,9 +8,9 @@ import { mayBeActive, unknownStatus } from "./status.js";
 export interface TierTarget { batch: Batch; tier: TierTask }
 
 export async function loadTier(
-  api: MixpeekApi, ref: { bucket: string; batch_id: string; tier_num: number }, signal: AbortSignal,
+  api: Api<"getBatch">, ref: { bucket: string; batch_id: string; tier_num: number }, signal: AbortSignal,
 ): Promise<TierTarget> {
-  const { data: batch } = await api.getBatch(ref, signal);
+  const { data: batch } = await api.call("getBatch", { params: ref }, signal);
   // Stryker disable next-line ArrayDeclaration: a string in place of a tier has no tier_num, so it is never found and joins as "", which reads as "none" like an empty list
   const tiers = batch.tier_tasks ?? [];
   const tier = tiers.find((t) => t.tier_num === ref.tier_num);
@@ -23,7 +23,7 @@ export async function loadTier(
 /** The tier as it is now, read back after a write to report what was observed rather than
  * assumed; undefined when it cannot be read (the write stands either way). */
 export async function readBack(
-  api: MixpeekApi, ref: { bucket: string; batch_id: string; tier_num: number }, signal: AbortSignal,
+  api: Api<"getBatch">, ref: { bucket: string; batch_id: string; tier_num: number }, signal: AbortSignal,
 ): Promise<TierTarget | undefined> {
   return loadTier(api, ref, signal).catch(() => undefined);
 }

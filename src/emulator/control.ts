@@ -1,7 +1,7 @@
 // The control API under /_emulator/, for tests that drive an emulator over HTTP: the sandbox's
 // ids, the request log, fault injection and the virtual clock. Its requests need no API key,
 // are not recorded in the request log and take no virtual time step.
-import { ROUTES, type Operation } from "../api/routes.js";
+import { OPERATIONS, type Operation } from "../api/operations.js";
 import { envelope } from "./errors.js";
 import { FAULT_KINDS, type Fault } from "./faults.js";
 import type { Reply } from "./request.js";
@@ -18,8 +18,8 @@ export function control(emulator: Emulator, method: string, path: string, parsed
     const operation = body["operation"] as Operation | "*";
     const fault = body["fault"] as Fault | undefined;
     const incomplete = fault?.kind === "after-apply" && (typeof fault.status !== "number" || typeof fault.body !== "string");
-    if ((operation !== "*" && !(operation in ROUTES)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"]) || incomplete) {
-      return { status: 400, body: envelope(400, `Expected {operation: "*" | one of ${Object.keys(ROUTES).join(", ")}, fault: {kind: ${FAULT_KINDS.join(" | ")}, …}, count?}`) };
+    if ((operation !== "*" && !(operation in OPERATIONS)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"]) || incomplete) {
+      return { status: 400, body: envelope(400, `Expected {operation: "*" | one of ${Object.keys(OPERATIONS).join(", ")}, fault: {kind: ${FAULT_KINDS.join(" | ")}, …}, count?}`) };
     }
     emulator.faults.inject(operation, fault!, typeof body["count"] === "number" ? body["count"] : 1);
     return { status: 200, body: {} };

@@ -2,7 +2,7 @@
 // status, a dropped or stalled connection, a body that is not JSON, …), the queue that hands
 // them to the requests they were injected for, and the bodies of the status and HTML faults.
 // server.ts applies them.
-import type { Operation } from "../api/routes.js";
+import type { Operation } from "../api/operations.js";
 import { envelope } from "./errors.js";
 
 export type Fault =

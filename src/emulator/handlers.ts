@@ -1,9 +1,8 @@
 // One handler per API operation. Each checks the state transition it performs and answers 400
 // (BadRequestError) for an invalid one, as the API documents. The reads and the remediations
 // are here; the two operations that submit new work are in submit-handlers.ts.
-import type * as wire from "../api/wire.js";
-import type * as requests from "../api/requests.js";
-import type { Operation } from "../api/routes.js";
+import type { Answer, Body } from "../api/operations.js";
+import type { Operation } from "../api/operations.js";
 import { resetTiers } from "./batch-factory.js";
 import { badRequest, notFound } from "./errors.js";
 import { findBatch, findBucket, findTier, ok, type Handler } from "./request.js";
@@ -26,7 +25,7 @@ function cancelJobs(tier: Tier, now: number): Job[] {
 export const HANDLERS: Record<Operation, Handler> = {
   listBatches(req) {
     const bucket = findBucket(req.ns, req.params["bucket"]!);
-    const { status, offset = 0, limit = 100 } = req.body as requests.ListBatchesRequest;
+    const { status, offset = 0, limit = 100 } = req.body as Body<"listBatches">;
     const all = [...req.ns.batches.values()]
       .filter((b) => b.bucketId === bucket.id && (!status || b.status === status))
       .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
@@ -68,7 +67,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     if (batch.status !== "FAILED" && batch.status !== "COMPLETED_WITH_ERRORS") {
       throw badRequest(`Batch ${batch.id} is ${batch.status}; only FAILED or COMPLETED_WITH_ERRORS batches can retry failed documents`);
     }
-    const { retry_mode: mode = "transient_only", tier_nums: tiers, max_retry_count: max = 3 } = req.body as requests.RetryDocumentsRequest;
+    const { retry_mode: mode = "transient_only", tier_nums: tiers, max_retry_count: max = 3 } = req.body as Body<"retryDocuments">;
     const inScope = batch.failed.filter((d) => (!tiers?.length || tiers.includes(d.tier)) && (mode === "all" || isTransient(d.fault.type)));
     const chosen = inScope.filter((d) => d.retryCount < max);
     const reply = {
@@ -76,7 +75,7 @@ export const HANDLERS: Record<Operation, Handler> = {
       skipped_count: batch.failed.length - chosen.length, skipped_max_retries: inScope.length - chosen.length,
       task_id: batch.taskId,
       message: chosen.length ? `Retrying ${chosen.length} failed documents` : "No failed documents matched the retry criteria",
-    } satisfies wire.RetryDocumentsResponse;
+    } satisfies Answer<"retryDocuments">;
     if (!chosen.length) return ok(reply);
     for (const doc of chosen) doc.retryCount++;
     batch.retryRun = { docs: chosen, tiers: [...new Set(chosen.map((d) => d.tier))], until: req.state.now + RETRY_RUN_MS };
@@ -93,13 +92,13 @@ export const HANDLERS: Record<Operation, Handler> = {
     }
     const earlier = batch.tiers.find((t) => t.num < tier.num && t.status !== "COMPLETED");
     if (earlier) throw badRequest(`Tier ${earlier.num} is ${earlier.status}; retry tier ${earlier.num} first`);
-    tier.params = { ...tier.params, ...(req.body as requests.TierRetryRequest) };
+    tier.params = { ...tier.params, ...(req.body as Body<"retryTier">) };
     resetTiers(req.state, batch, tier.num);
     return ok({
       batch_id: batch.id, tier_num: tier.num, status: batch.status, task_id: tier.taskId,
       ray_job_ids: tier.jobs.map((j) => j.rayJobId), submission_params: tier.params,
       message: `Tier ${tier.num} resubmitted with updated submission parameters`,
-    } satisfies wire.TierRetryResponse);
+    } satisfies Answer<"retryTier">);
   },
 
   healTier(req) {
@@ -154,7 +153,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     return ok({
       batch_id: batch.id, tier_num: tier.num, status: tier.status, batch_status: batch.status,
       canceled_job_ids: canceled.map((j) => j.rayJobId), message: `Tier ${tier.num} canceled; later tiers will not run`,
-    } satisfies wire.CancelResponse);
+    } satisfies Answer<"cancelTier">);
   },
 
   cancelJob(req) {
@@ -168,7 +167,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     return ok({
       batch_id: batch.id, tier_num: tier.num, ray_job_id: job.rayJobId, status: job.status, batch_status: batch.status,
       canceled_job_ids: [job.rayJobId], message: `Job ${job.rayJobId} canceled; the tier's other jobs continue`,
-    } satisfies wire.CancelResponse);
+    } satisfies Answer<"cancelJob">);
   },
 
   cancelBatch(req) {
@@ -196,7 +195,7 @@ export const HANDLERS: Record<Operation, Handler> = {
     return ok({
       batch_id: batch.id, status: batch.status, from_tier: from, task_id: batch.taskId, submitted: true,
       message: `Batch reset from tier ${from} and resubmitted`,
-    } satisfies wire.ResubmitResponse);
+    } satisfies Answer<"resubmitBatch">);
   },
 
   getTask(req) {

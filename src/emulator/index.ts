@@ -4,4 +4,4 @@ export { describeSandbox, startEmulator, type Emulator, type EmulatorOptions, ty
 export type { Fault } from "./faults.js";
 export { SCENARIOS, type ScenarioName } from "./scenarios.js";
 export { VARIANTS, VARIANT_NAMES, type Variant } from "./variants.js";
-export type { Operation } from "../api/routes.js";
+export type { Operation } from "../api/operations.js";

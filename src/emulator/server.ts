@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isNamespaced, matchRoute, type Operation } from "../api/routes.js";
+import { isNamespaced, type Operation } from "../api/operations.js";
+import { matchRoute } from "../api/routes.js";
 import { readBody } from "../transport/read-body.js";
 import { control } from "./control.js";
 import { ErrorReply, envelope } from "./errors.js";

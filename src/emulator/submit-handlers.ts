@@ -1,8 +1,7 @@
 // The handlers of the two operations that submit new work rather than act on an existing
 // batch: a collection trigger (a new batch over the objects it selects) and an upload
 // confirmation (a task that turns the uploads into objects).
-import type * as wire from "../api/wire.js";
-import type * as requests from "../api/requests.js";
+import type { Answer, Body } from "../api/operations.js";
 import { createBatch, pipelineFrom } from "./batch-factory.js";
 import { badRequest } from "./errors.js";
 import { matchesFilter } from "./filter.js";
@@ -14,7 +13,7 @@ import { taskToWire } from "./wire-bodies.js";
 export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Handler> = {
   triggerCollection(req) {
     const collection = findCollection(req.ns, req.params["collection"]!);
-    const body = req.body as requests.TriggerCollectionRequest;
+    const body = req.body as Body<"triggerCollection">;
     const root = rootBucket(req.ns, collection);
     let objectIds = root.objectIds;
     let sourceCollectionIds: string[] | null = null;
@@ -51,13 +50,13 @@ export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Han
         object_count: bucketSourced ? objectIds.length : null, document_count: bucketSourced ? null : docCount(batch),
         total_tiers: batch.tiers.length,
         message: `Triggered processing of ${bucketSourced ? `${objectIds.length} objects` : `${docCount(batch)} documents`} through ${collection.name}`,
-      } satisfies wire.TriggerCollectionResponse,
+      } satisfies Answer<"triggerCollection">,
     };
   },
 
   confirmUploads(req) {
     const bucket = findBucket(req.ns, req.params["bucket"]!);
-    const uploadIds = (req.body["confirmations"] as requests.UploadConfirmation[]).map((c) => c.upload_id);
+    const uploadIds = ((req.body as Body<"confirmUploads">).confirmations).map((c) => c.upload_id);
     const unknown = uploadIds.filter((id) => !bucket.pendingUploads.has(id));
     for (const id of uploadIds) bucket.pendingUploads.delete(id);
     const task = req.state.addTask({
@@ -78,7 +77,7 @@ export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Han
     return ok({
       task_id: task.id, status: task.status, confirmations_count: uploadIds.length, task: taskToWire(task),
       message: "Batch confirmation is being processed in the background.",
-    } satisfies wire.BatchConfirmResponse);
+    } satisfies Answer<"confirmUploads">);
   },
 };
 

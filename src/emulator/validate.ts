@@ -1,16 +1,15 @@
 // Request validation per operation, against the same schemas the client sends with
-// (api/requests.ts), reported like the API's 422: pydantic's error type, location and message.
+// (api/operations.ts), reported like the API's 422: pydantic's error type, location and message.
 // Bodies may hold only declared fields (pydantic's extra="forbid"), which keeps clients honest.
 import type { z } from "zod";
-import { REQUESTS, type RequestShape } from "../api/requests.js";
-import type { Operation } from "../api/routes.js";
+import { OPERATIONS, type Operation, type OperationSpec } from "../api/operations.js";
 
 export interface Problem { type: string; location: (string | number)[]; message: string }
 
 export function validate(operation: Operation, body: unknown, query: URLSearchParams, params: Record<string, string>): Problem[] {
-  const shape: RequestShape = REQUESTS[operation];
+  const shape: OperationSpec = OPERATIONS[operation];
   const problems = [
-    ...check("path", shape.path, params),
+    ...check("path", shape.params, params),
     ...check("query", shape.query, Object.fromEntries(query)),
   ];
   if (!shape.body) return problems;

@@ -4,7 +4,7 @@
 // it is sent, so one state machine serves every reading and the default answer stays exactly what
 // it was. Two axes are behaviour, not shape, and are decided in handlers.ts and wire-bodies.ts:
 // `detection` and `crashloopStatus`.
-import type { Operation } from "../api/routes.js";
+import type { Operation } from "../api/operations.js";
 import type { Reply } from "./request.js";
 
 export interface Variant {

@@ -2,17 +2,18 @@
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { IncidentMemory, MemoryScope } from "../safety/incident-memory.js";
+import type { Api } from "../api/mixpeek-api.js";
 import type { ToolContext, ToolDefinition } from "./tool.js";
 
-type ContextFor = (extra: { signal: AbortSignal }) => ToolContext;
+type ContextFor = (extra: { signal: AbortSignal }, tool: ToolDefinition) => ToolContext;
 export type BatchIdCompleter = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
 
-export function batchIdCompleter(api: ToolContext["api"], fallbackBucket: string | undefined): BatchIdCompleter {
+export function batchIdCompleter(api: Api<"listBatches">, fallbackBucket: string | undefined): BatchIdCompleter {
   return async (value, context) => {
     const bucket = context?.arguments?.["bucket"] ?? fallbackBucket;
     if (!bucket) return [];
     try {
-      const { data } = await api.listBatches(bucket, { limit: 100 });
+      const { data } = await api.call("listBatches", { params: { bucket }, body: { limit: 100 } });
       return (data.items ?? []).map((b) => b.batch_id).filter((id) => id.startsWith(value)).slice(0, 100);
     } catch {
       return []; // completion is a convenience: an unknown bucket just offers nothing
@@ -30,7 +31,7 @@ export function registerResources(
   };
   const read = (tool: ToolDefinition) => async (uri: URL, variables: Record<string, string | string[]>, extra: { signal: AbortSignal }) => {
     const args = { bucket: String(variables["bucket"]), batch_id: String(variables["batch_id"]) };
-    const result = await tool.run(args, contextFor(extra));
+    const result = await tool.run(args, contextFor(extra, tool));
     return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(result) }] };
   };
   server.registerResource("batch", new ResourceTemplate("mixpeek://buckets/{bucket}/batches/{batch_id}", { list: undefined, complete }), {

@@ -117,7 +117,7 @@ export function createServer(deps: ServerDeps): McpServer {
     }, async (args: Record<string, unknown>, extra: Extra) => {
       const { confirm_token: token, ...callArgs } = args;
       const confirmToken = typeof token === "string" ? token : undefined;
-      return (await call({ tool, args: callArgs, confirmToken, ctx: toolContext(extra), confirmed: "not required" })).reply;
+      return (await call({ tool, args: callArgs, confirmToken, ctx: toolContext(extra, tool), confirmed: "not required" })).reply;
     });
   }
 
@@ -125,16 +125,16 @@ export function createServer(deps: ServerDeps): McpServer {
   registerPrompts(server, completeBatchId);
   const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
   registerAuditResource(server, memory, scope);
-  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra) => toolContext(extra as Extra), completeBatchId, deps.sandbox?.bucketName);
+  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName);
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
 
-  function toolContext(extra: Extra): ToolContext {
+  function toolContext(extra: Extra, tool: ToolDefinition): ToolContext {
     const progressToken = extra._meta?.progressToken;
     return {
-      api,
+      api: api.only(tool.operations),
       config,
       signal: extra.signal,
       recentActions: (batchId) => memory.forBatch(batchId, scope),

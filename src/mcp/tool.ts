@@ -1,16 +1,18 @@
-// defineTool: every tool states its title, description, schemas, all four annotations and its
-// handler, checked by the type system. Destructive tools must also say what they will stop
+// defineTool: every tool states its title, description, schemas, all four annotations, the API
+// operations it sends and its handler, checked by the type system: the handler is given an API
+// that can send only the declared operations. Destructive tools must also say what they will stop
 // (`plan`), which the server shows before anything is changed.
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { MixpeekApi } from "../api/mixpeek-api.js";
+import type { Api } from "../api/mixpeek-api.js";
+import type { Operation } from "../api/operations.js";
 import type { ServerConfig } from "../cli/config.js";
 import type { RecentAction } from "../safety/incident-memory.js";
 import { confirmTokenArg } from "./arguments.js";
 import { Plan, recommendations } from "./results.js";
 
-export interface ToolContext {
-  api: MixpeekApi;
+export interface ToolContext<Ops extends Operation = Operation> {
+  api: Api<Ops>;
   config: ServerConfig;
   signal: AbortSignal;
   /** Sends an MCP progress notification when the client asked for progress; otherwise a no-op. */
@@ -39,20 +41,22 @@ type Shape = z.ZodRawShape;
 type Args<I extends Shape> = z.infer<z.ZodObject<I>>;
 type Output<O extends Shape> = z.infer<z.ZodObject<O>>;
 
-interface BaseSpec<I extends Shape, O extends Shape> {
+interface BaseSpec<I extends Shape, O extends Shape, Ops extends Operation> {
   name: string;
   title: string;
   description: string;
   input: I;
   output: O;
-  run(args: Args<I>, ctx: ToolContext): Promise<Output<O>>;
+  /** Every API operation the tool may send; the API it is given refuses any other. */
+  operations: readonly Ops[];
+  run(args: Args<I>, ctx: ToolContext<Ops>): Promise<Output<O>>;
 }
 
 /** A plan, or a final result when there is nothing to confirm (e.g. already canceled). */
 export type PlanOrResult<O extends Shape> = { plan: ConfirmationPlan } | { result: Output<O> };
 
-export type ToolSpec<I extends Shape, O extends Shape> = BaseSpec<I, O> & (
-  | { annotations: Annotations<true>; plan(args: Args<I>, ctx: ToolContext): Promise<PlanOrResult<O>> }
+export type ToolSpec<I extends Shape, O extends Shape, Ops extends Operation> = BaseSpec<I, O, Ops> & (
+  | { annotations: Annotations<true>; plan(args: Args<I>, ctx: ToolContext<Ops>): Promise<PlanOrResult<O>> }
   | { annotations: Annotations<false>; plan?: never }
 );
 
@@ -68,6 +72,7 @@ export interface ToolDefinition {
   inputSchema: z.ZodObject;
   outputSchema: z.ZodObject;
   annotations: Annotations<boolean>;
+  operations: readonly Operation[];
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
   plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
 }
@@ -107,7 +112,7 @@ export const CONFIRMATION_REQUIRED = "confirmation_required";
 const notes = z.array(z.string()).optional().describe("What the API answered that this server could not read or understand");
 const deduplicated = z.boolean().optional().describe("True when this repeats an identical recent call's result; nothing was sent");
 
-export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O>): ToolDefinition {
+export function defineTool<I extends Shape, O extends Shape, Ops extends Operation>(spec: ToolSpec<I, O, Ops>): ToolDefinition {
   const destructive = spec.annotations.destructiveHint;
   // The SDK drops undeclared arguments, so the token must be part of the input schema.
   const inputShape = destructive ? { ...spec.input, confirm_token: confirmTokenArg } : spec.input;
@@ -119,6 +124,7 @@ export function defineTool<I extends Shape, O extends Shape>(spec: ToolSpec<I, O
     title: spec.title,
     description: spec.description,
     annotations: spec.annotations,
+    operations: spec.operations,
     inputShape,
     output,
     inputSchema: z.object(inputShape),

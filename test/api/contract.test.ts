@@ -1,15 +1,14 @@
 // Requests against the contract: every request the client sends on a route the public OpenAPI
 // spec covers validates against that operation's request schema (closed: no field outside it),
 // carries only the query parameters and headers the operation declares, and no body where it
-// takes none. Routes the spec lacks are held to our own request schemas (src/api/requests.ts),
+// takes none. Routes the spec lacks are held to our own request schemas (src/api/operations.ts),
 // which for the routes the spec has must declare exactly what it declares. The requests checked
 // are the ones the emulator recorded, not what we meant to send.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MixpeekClient } from "../../src/api/client.js";
 import { MixpeekApi } from "../../src/api/mixpeek-api.js";
 import { z } from "zod";
-import { REQUESTS, type RequestShape } from "../../src/api/requests.js";
-import { ROUTES, isNamespaced, type Operation } from "../../src/api/routes.js";
+import { OPERATIONS, isNamespaced, type Operation, type OperationSpec } from "../../src/api/operations.js";
 import { startEmulator, type Emulator, type RecordedRequest } from "../../src/emulator/index.js";
 import { compile, spec as openapi } from "../openapi.js";
 
@@ -44,7 +43,7 @@ function closedBodySchema(operation: Operation, op: SpecOperation): Record<strin
   return { ...resolved, properties, additionalProperties: false };
 }
 
-const shapeOf = (operation: Operation): RequestShape => REQUESTS[operation];
+const shapeOf = (operation: Operation): OperationSpec => OPERATIONS[operation];
 const bodyJson = (operation: Operation) => {
   const body = shapeOf(operation).body;
   if (!body) return undefined;
@@ -53,14 +52,14 @@ const bodyJson = (operation: Operation) => {
 };
 
 const normalise = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
-const specPathOf = (operation: Operation) => Object.keys(spec.paths).find((p) => normalise(p) === normalise(ROUTES[operation].path));
-const SPEC_COVERED = (Object.keys(ROUTES) as Operation[]).filter((op) => specPathOf(op));
+const specPathOf = (operation: Operation) => Object.keys(spec.paths).find((p) => normalise(p) === normalise(OPERATIONS[operation].path));
+const SPEC_COVERED = (Object.keys(OPERATIONS) as Operation[]).filter((op) => specPathOf(op));
 
 interface Contract { query: string[]; headers: string[] | undefined; body: Record<string, unknown> | undefined; bodyRequired: boolean }
 function contractOf(operation: Operation): Contract {
   const path = specPathOf(operation);
   if (path) {
-    const op = spec.paths[path]![ROUTES[operation].method.toLowerCase()]!;
+    const op = spec.paths[path]![OPERATIONS[operation].method.toLowerCase()]!;
     const params = op.parameters ?? [];
     return {
       query: params.filter((p) => p.in === "query").map((p) => p.name),
@@ -81,7 +80,7 @@ function violations(request: Pick<RecordedRequest, "operation" | "method" | "que
   if (!operation) return ["no operation matched the path"];
   const contract = contractOf(operation);
   const problems: string[] = [];
-  if (request.method !== ROUTES[operation].method) problems.push(`method ${request.method}`);
+  if (request.method !== OPERATIONS[operation].method) problems.push(`method ${request.method}`);
   for (const name of Object.keys(request.query)) if (!contract.query.includes(name)) problems.push(`undeclared query parameter ${name}`);
   if (contract.headers) {
     const namespaceDeclared = contract.headers.includes("x-namespace");
@@ -121,7 +120,7 @@ const ref = (name: keyof Emulator["sandbox"]["batches"]) => ({ bucket: BUCKET, b
 
 describe("our request schemas are the spec's", () => {
   it.each(SPEC_COVERED)("%s: the same query parameters, body fields and namespace header", (operation) => {
-    const op = spec.paths[specPathOf(operation)!]![ROUTES[operation].method.toLowerCase()]!;
+    const op = spec.paths[specPathOf(operation)!]![OPERATIONS[operation].method.toLowerCase()]!;
     const shape = shapeOf(operation);
     const params = op.parameters ?? [];
     expect(Object.keys(shape.query?.shape ?? {}).sort()).toEqual(params.filter((p) => p.in === "query").map((p) => p.name).sort());
@@ -141,41 +140,41 @@ describe("requests match the contract", () => {
   });
 
   it("every method, every optional field set, sends only what its operation declares", async () => {
-    await api.listBatches(BUCKET, { status: "FAILED", offset: 0, limit: 10 });
-    await api.listBatches(BUCKET, {});
-    await api.getBatch(ref("healthy-completed"));
-    await api.diagnoseBatch(ref("oom-gpu-tier"));
-    await api.listFailedDocuments(ref("permanent-bad-input"), { tier_num: 0, collection_id: "col_frames01a2", limit: 5, offset: 1 });
-    await api.listFailedDocuments(ref("permanent-bad-input"), {});
-    await api.getBatchLogs(ref("oom-gpu-tier"), { tier_num: 1 });
-    await api.getBatchLogs(ref("oom-gpu-tier"), {});
-    await api.retryDocuments(ref("transient-network"), { retry_mode: "transient_only", tier_nums: [0], max_retry_count: 3 });
-    await api.retryDocuments(ref("permanent-bad-input"), {});
-    await api.retryTier({ ...ref("oom-gpu-tier"), tier_num: 1 }, { requires_gpu: true, num_cpus: 8, memory_bytes: 2 ** 34, priority: 50 });
-    await api.healTier({ ...ref("stuck-tier"), tier_num: 1 }, "detect_stuck");
-    await api.healTier({ ...ref("duplicate-jobs"), tier_num: 0 }, "kill_duplicates");
-    const multi = (await api.getBatch(ref("failing-job-multi-extractor"))).data;
+    await api.call("listBatches", { params: { bucket: BUCKET }, body: { status: "FAILED", offset: 0, limit: 10 } });
+    await api.call("listBatches", { params: { bucket: BUCKET }, body: {} });
+    await api.call("getBatch", { params: ref("healthy-completed") });
+    await api.call("diagnoseBatch", { params: ref("oom-gpu-tier") });
+    await api.call("listFailedDocuments", { params: ref("permanent-bad-input"), query: { tier_num: 0, collection_id: "col_frames01a2", limit: 5, offset: 1 } });
+    await api.call("listFailedDocuments", { params: ref("permanent-bad-input"), query: {} });
+    await api.call("getBatchLogs", { params: ref("oom-gpu-tier"), query: { tier_num: 1 } });
+    await api.call("getBatchLogs", { params: ref("oom-gpu-tier"), query: {} });
+    await api.call("retryDocuments", { params: ref("transient-network"), body: { retry_mode: "transient_only", tier_nums: [0], max_retry_count: 3 } });
+    await api.call("retryDocuments", { params: ref("permanent-bad-input"), body: {} });
+    await api.call("retryTier", { params: { ...ref("oom-gpu-tier"), tier_num: 1 }, body: { requires_gpu: true, num_cpus: 8, memory_bytes: 2 ** 34, priority: 50 } });
+    await api.call("healTier", { params: { ...ref("stuck-tier"), tier_num: 1 }, body: { action: "detect_stuck" } });
+    await api.call("healTier", { params: { ...ref("duplicate-jobs"), tier_num: 0 }, body: { action: "kill_duplicates" } });
+    const multi = (await api.call("getBatch", { params: ref("failing-job-multi-extractor") })).data;
     const ocr = multi.tier_tasks![0]!.extractor_jobs!.find((j) => j.extractor_type === "ocr_extractor_v1")!;
-    await api.cancelJob({ ...ref("failing-job-multi-extractor"), tier_num: 0, ray_job_id: ocr.ray_job_id! });
-    await api.cancelTier({ ...ref("failing-job-multi-extractor"), tier_num: 0 });
-    const canceled = await api.cancelBatch(ref("still-running"));
-    await api.resubmitBatch(ref("orphaned-tier"), 1);
-    await api.resubmitBatch(ref("still-running"), undefined);
-    await api.getTask(canceled.data.task_id!);
-    await api.triggerCollection("video-frames", {
+    await api.call("cancelJob", { params: { ...ref("failing-job-multi-extractor"), tier_num: 0, ray_job_id: ocr.ray_job_id! } });
+    await api.call("cancelTier", { params: { ...ref("failing-job-multi-extractor"), tier_num: 0 } });
+    const canceled = await api.call("cancelBatch", { params: ref("still-running") });
+    await api.call("resubmitBatch", { params: ref("orphaned-tier"), query: { from_tier: 1 } });
+    await api.call("resubmitBatch", { params: ref("still-running"), query: { from_tier: undefined } });
+    await api.call("getTask", { params: { task_id: canceled.data.task_id! } });
+    await api.call("triggerCollection", { params: { collection: "video-frames" }, body: {
       include_buckets: [BUCKET], object_ids: ["obj_0001", "obj_0002"],
       source_filters: { AND: [{ field: "object_id", operator: "in", value: ["obj_0001", "obj_0002"] }] },
-    });
-    await api.triggerCollection("frame-embeddings", { include_collections: ["video-frames"] });
-    await api.triggerCollection("video-frames", {});
-    await api.confirmUploads(BUCKET, [
+    } });
+    await api.call("triggerCollection", { params: { collection: "frame-embeddings" }, body: { include_collections: ["video-frames"] } });
+    await api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} });
+    await api.call("confirmUploads", { params: { bucket: BUCKET }, body: { confirmations: [
       { upload_id: "upl_a1b2c3d4e5f6g7h8", etag: "d41d8cd98f00b204e9800998ecf8427e", file_size_bytes: 10 },
       { upload_id: "upl_b2c3d4e5f6g7h8i9" },
-    ]);
+    ] } });
 
     const log = emulator.requests;
     expect(log.every((r) => r.status !== undefined && r.status < 300), JSON.stringify(log.filter((r) => (r.status ?? 500) >= 300))).toBe(true);
-    expect(new Set(log.map((r) => r.operation)).size).toBe(Object.keys(ROUTES).length);
+    expect(new Set(log.map((r) => r.operation)).size).toBe(Object.keys(OPERATIONS).length);
     for (const request of log) expect(violations(request), `${request.method} ${request.path} ${JSON.stringify(request.body)}`).toEqual([]);
     // The request bodies actually checked against the spec, not vacuously absent.
     const bodies = log.filter((r) => r.body !== undefined).map((r) => r.operation);
@@ -186,7 +185,7 @@ describe("requests match the contract", () => {
 
 describe("the contract check itself can fail", () => {
   const request = (operation: Operation, extra: Partial<RecordedRequest> = {}) => ({
-    operation, method: ROUTES[operation].method, query: {}, body: undefined as unknown,
+    operation, method: OPERATIONS[operation].method, query: {}, body: undefined as unknown,
     headers: operation === "getTask" ? {} : { "x-namespace": "ns" } as Record<string, string>, ...extra,
   });
   const json = { "content-type": "application/json", "x-namespace": "ns" };

@@ -1,7 +1,8 @@
 // The route table: ids leave as exactly one percent-encoded segment, ids that URL parsers would
 // collapse are refused, and the emulator's matcher recovers every id unchanged.
 import { describe, expect, it } from "vitest";
-import { InvalidPathSegmentError, ROUTES, buildPath, encodeSegment, matchRoute, type Operation } from "../../src/api/routes.js";
+import { OPERATIONS, type Operation } from "../../src/api/operations.js";
+import { InvalidPathSegmentError, buildPath, encodeSegment, matchRoute } from "../../src/api/routes.js";
 
 const HOSTILE: [string, string][] = [
   ["../x", "..%2Fx"],
@@ -20,8 +21,8 @@ const HOSTILE: [string, string][] = [
   ["btch_ok-1.2", "btch_ok-1.2"],
 ];
 
-const OPERATIONS = Object.keys(ROUTES) as Operation[];
-const paramNames = (operation: Operation) => [...ROUTES[operation].path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+const ALL = Object.keys(OPERATIONS) as Operation[];
+const paramNames = (operation: Operation) => [...OPERATIONS[operation].path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
 describe("encodeSegment", () => {
   it.each(HOSTILE)("encodes %j as the single segment %s", (id, encoded) => {
@@ -70,10 +71,10 @@ describe("buildPath", () => {
   });
 
   it.each(HOSTILE)("keeps %j inside one segment on every route, surviving URL parsing", (id) => {
-    for (const operation of OPERATIONS) {
+    for (const operation of ALL) {
       const params = Object.fromEntries(paramNames(operation).map((name) => [name, id]));
       const path = buildPath(operation, params as never);
-      expect(path.split("/")).toHaveLength(ROUTES[operation].path.split("/").length);
+      expect(path.split("/")).toHaveLength(OPERATIONS[operation].path.split("/").length);
       // undici and the emulator both parse the URL: the path must come out unchanged.
       const url = new URL(`http://127.0.0.1${path}`);
       expect(url.pathname).toBe(path);
@@ -83,7 +84,7 @@ describe("buildPath", () => {
   });
 
   it.each(["", ".", ".."])("refuses %j in any parameter position", (bad) => {
-    for (const operation of OPERATIONS) {
+    for (const operation of ALL) {
       for (const target of paramNames(operation)) {
         const params = Object.fromEntries(paramNames(operation).map((name) => [name, name === target ? bad : "ok"]));
         expect(() => buildPath(operation, params as never), `${operation}.${target}`).toThrow(InvalidPathSegmentError);
@@ -98,25 +99,25 @@ describe("buildPath", () => {
 
 describe("matchRoute", () => {
   it("matches every route to itself with plain ids", () => {
-    for (const operation of OPERATIONS) {
+    for (const operation of ALL) {
       const params = Object.fromEntries(paramNames(operation).map((name) => [name, `${name}_1`]));
-      expect(matchRoute(ROUTES[operation].method, buildPath(operation, params as never))).toEqual({ operation, params });
+      expect(matchRoute(OPERATIONS[operation].method, buildPath(operation, params as never))).toEqual({ operation, params });
     }
   });
 
   it.each(HOSTILE)("round-trips %j through buildPath on every route", (id) => {
-    for (const operation of OPERATIONS) {
+    for (const operation of ALL) {
       const params = Object.fromEntries(paramNames(operation).map((name) => [name, id]));
       const path = buildPath(operation, params as never);
-      expect(matchRoute(ROUTES[operation].method, path), `${operation} ${path}`).toEqual({ operation, params });
+      expect(matchRoute(OPERATIONS[operation].method, path), `${operation} ${path}`).toEqual({ operation, params });
     }
   });
 
   it("round-trips ids that look like another route's literal segments", () => {
     for (const id of ["list", "batches", "tiers", "cancel", "retry", "uploads", "confirm", "batch", "v1"]) {
-      for (const operation of OPERATIONS) {
+      for (const operation of ALL) {
         const params = Object.fromEntries(paramNames(operation).map((name) => [name, id]));
-        expect(matchRoute(ROUTES[operation].method, buildPath(operation, params as never))).toEqual({ operation, params });
+        expect(matchRoute(OPERATIONS[operation].method, buildPath(operation, params as never))).toEqual({ operation, params });
       }
     }
   });

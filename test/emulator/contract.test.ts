@@ -3,7 +3,7 @@
 // BatchModel, TaskResponse, TriggerCollectionResponse (202), BatchConfirmResponse,
 // ErrorResponse, and FastAPI's HTTPValidationError for 422 in "fastapi" mode.
 import { describe, expect, it } from "vitest";
-import { ROUTES, type Operation } from "../../src/api/routes.js";
+import { OPERATIONS, type Operation } from "../../src/api/operations.js";
 import { SCENARIOS, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { compile, spec, specPath } from "../openapi.js";
 import { api, useEmulator, type Answer, type Api } from "./helpers.js";
@@ -17,8 +17,8 @@ let a: Api;
 useEmulator("file", (started, client) => { emulator = started; a = client; }, { scenarios: CONTRACT_SCENARIOS });
 
 function expectMatchesSpec(operation: Operation, answer: Answer) {
-  const path = specPath(ROUTES[operation].path)!;
-  const op = spec.paths[path]![ROUTES[operation].method.toLowerCase()]!;
+  const path = specPath(OPERATIONS[operation].path)!;
+  const op = spec.paths[path]![OPERATIONS[operation].method.toLowerCase()]!;
   const schema = op.responses[String(answer.status)]?.content?.["application/json"]?.schema;
   expect(schema, `${operation} ${answer.status} is documented`).toBeDefined();
   const validate = compile(schema);
@@ -29,7 +29,7 @@ const errorResponse = compile({ $ref: "#/components/schemas/ErrorResponse" });
 
 describe("emulator responses match the public OpenAPI spec", () => {
   it("covers the routes we expect the spec to have", () => {
-    const covered = (Object.keys(ROUTES) as Operation[]).filter((op) => specPath(ROUTES[op].path));
+    const covered = (Object.keys(OPERATIONS) as Operation[]).filter((op) => specPath(OPERATIONS[op].path));
     expect(covered.sort()).toEqual(["cancelBatch", "confirmUploads", "getBatch", "getBatchLogs", "getTask", "listBatches", "listFailedDocuments", "retryDocuments", "triggerCollection"]);
   });
 

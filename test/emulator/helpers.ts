@@ -1,6 +1,7 @@
 // Plain-fetch access to an emulator over loopback: the emulator's tests do not depend on our API
 // client, so a client bug cannot hide an emulator bug (or the other way round).
-import { ROUTES, buildPath, type Operation, type RouteParams } from "../../src/api/routes.js";
+import { OPERATIONS, type Operation } from "../../src/api/operations.js";
+import { buildPath, type RouteParams } from "../../src/api/routes.js";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions, type ScenarioName } from "../../src/emulator/index.js";
 
@@ -28,7 +29,7 @@ export function api(emulator: Emulator, namespace = emulator.sandbox.namespaceNa
   }
 
   const call = <O extends Operation>(operation: O, params: RouteParams<O>, options?: CallOptions) =>
-    raw(ROUTES[operation].method, buildPath(operation, params), options);
+    raw(OPERATIONS[operation].method, buildPath(operation, params), options);
 
   const ref = (scenario: ScenarioName) => ({ bucket: emulator.sandbox.bucketName, batch_id: emulator.sandbox.batches[scenario] });
   const batch = async (scenario: ScenarioName) => (await call("getBatch", ref(scenario))).body;

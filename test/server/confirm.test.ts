@@ -62,9 +62,9 @@ describe("confirm_token two-step", () => {
     expect(stops.length).toBeGreaterThan(1);
     // Someone else stops one of the tier's jobs in the meantime: the tier still runs, but not
     // what the user agreed to stop.
-    const { data } = await h.runtime.api.getBatch(args);
+    const { data } = await h.runtime.api.call("getBatch", { params: args });
     const job = data.tier_tasks!.find((t) => t.tier_num === 0)!.extractor_jobs!.find((j) => j.status === "IN_PROGRESS" || j.status === "FAILED")!;
-    await h.runtime.api.cancelJob({ ...args, ray_job_id: job.ray_job_id! });
+    await h.runtime.api.call("cancelJob", { params: { ...args, ray_job_id: job.ray_job_id! } });
     const late = await h.call("cancel_tier", { ...args, confirm_token: first.structuredContent!.confirm_token });
     expect(late.isError, text(late)).toBe(true);
     expect(text(late)).toMatch(/^cancel_tier refused: the target changed since the confirmation was planned\. Nothing was changed\./);
@@ -85,7 +85,7 @@ describe("confirm_token two-step", () => {
     const first = await h.call("kill_duplicate_jobs", args);
     expect(first.structuredContent!.outcome).toBe("confirmation_required");
     // Someone else kills the duplicates in the meantime (confirm none = automation).
-    await h.runtime.api.healTier(args, "kill_duplicates");
+    await h.runtime.api.call("healTier", { params: args, body: { action: "kill_duplicates" } });
     const late = await h.call("kill_duplicate_jobs", { ...args, confirm_token: first.structuredContent!.confirm_token });
     expect(late.structuredContent?.outcome).toBe("no_duplicates");
     expect(requestsFor(h.emulator, "healTier")).toHaveLength(1);
@@ -93,7 +93,7 @@ describe("confirm_token two-step", () => {
 
   it("refuses a token when the jobs it would stop are no longer the same", async () => {
     h = await startHarness();
-    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const { data } = await h.runtime.api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} });
     const args = { bucket: h.bucket, batch_id: data.batch_id };
     const first = await h.call("cancel_batch", args);
     const before = first.structuredContent!.plan.affects.join(" ");

@@ -43,7 +43,7 @@ it("keeps hostile failed-document text on one line in every tool that shows it",
 it("keeps hostile keys and statuses of a batch from forging headings", async () => {
   h = await startHarness({ apiKey: KEY, emulator: { scenarios: ["healthy-completed"] } });
   const ref = { bucket: h.bucket, batch_id: h.batches["healthy-completed"] };
-  const batch = (await h.runtime.api.getBatch(ref)).data;
+  const batch = (await h.runtime.api.call("getBatch", { params: ref })).data;
   const hostile = { ...batch, status: `COMPLETED${FORGED}`, error_summary: { [`network${FORGED}`]: 2 }, failure_reason: `boom${FORGED}` };
   h.emulator.faults.inject("getBatch", { kind: "after-apply", status: 200, body: JSON.stringify(hostile) }, 10);
   expectClean(await h.call("get_batch", ref), "get_batch");
@@ -96,7 +96,7 @@ it("bounds a result whatever the size of the API's text", async () => {
   const huge = "z".repeat(700_000);
   const documents = [{ document_id: huge, tier_num: 0, error_type: huge, error_message: huge, retry_count: 0 }];
   h.emulator.faults.inject("listFailedDocuments", { kind: "after-apply", status: 200, body: JSON.stringify({ documents, total: 1 }) }, 10);
-  const batch = (await h.runtime.api.getBatch(ref)).data;
+  const batch = (await h.runtime.api.call("getBatch", { params: ref })).data;
   h.emulator.faults.inject("getBatch", { kind: "after-apply", status: 200, body: JSON.stringify({ ...batch, status: huge, error_summary: { [huge]: 1 }, failure_reason: huge }) }, 10);
   for (const [name, args] of [["diagnose_batch", ref], ["list_failed_documents", { ...ref, raw: true }], ["get_batch", ref]] as const) {
     const r = await h.call(name, args);

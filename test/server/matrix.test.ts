@@ -42,7 +42,7 @@ async function runAgent(scenario: ScenarioName, variant: string, style: Style): 
   });
   const { tools } = await h.client.listTools();
   const args = { bucket: h.bucket, batch_id: h.batches[scenario] };
-  const status = async () => (await h!.runtime.api.getBatch(args)).data.status ?? "UNKNOWN";
+  const status = async () => (await h!.runtime.api.call("getBatch", { params: args })).data.status ?? "UNKNOWN";
   const calls: Call[] = [];
   const recommended = new Map<string, boolean>();
   let latest: Recommendation[] = [];
@@ -95,7 +95,7 @@ describe.each(VARIANT_NAMES)("variant %s", (variant) => {
       if (scenario === "mixed-failures") {
         // The transient failures were retried first and passed; only the permanent ones remain.
         expect(retries, path(run)).toHaveLength(1);
-        const left = await h!.runtime.api.listFailedDocuments({ bucket: h!.bucket, batch_id: h!.batches[scenario] }, { limit: 100 });
+        const left = await h!.runtime.api.call("listFailedDocuments", { params: { bucket: h!.bucket, batch_id: h!.batches[scenario] }, query: { limit: 100 } });
         expect(left.data.items?.map((d) => d.error_message)).toEqual(Array(4).fill(expect.stringMatching(/Missing required field 'title'/)));
       }
     });

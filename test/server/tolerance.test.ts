@@ -101,7 +101,7 @@ describe("2. writes answered 204, {} or text", () => {
     { tool: "cancel_job", operation: "cancelJob", scenario: "failing-job-multi-extractor", outcome: "canceled", destructive: true,
       args: async (h) => {
         const ref = refOf(h, "failing-job-multi-extractor");
-        const { data } = await h.runtime.api.getBatch(ref);
+        const { data } = await h.runtime.api.call("getBatch", { params: ref });
         const tier = data.tier_tasks!.find((t) => t.extractor_jobs?.some((j) => j.extractor_type === "ocr_extractor_v1"))!;
         const job = tier.extractor_jobs!.find((j) => j.extractor_type === "ocr_extractor_v1")!;
         return { ...ref, tier_num: tier.tier_num, ray_job_id: job.ray_job_id };
@@ -149,7 +149,7 @@ describe("3. unknown statuses never conclude \"nothing\"", () => {
     const { tools } = await h.client.listTools();
     const readOnly = new Set(tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name));
 
-    const { data } = await h.runtime.api.getBatch(ref);
+    const { data } = await h.runtime.api.call("getBatch", { params: ref });
     expect(data.status).toBe("RUNNING");
     const running = data.tier_tasks!.find((t) => t.status === "RUNNING");
     expect(running, JSON.stringify(data.tier_tasks?.map((t) => t.status))).toBeDefined();
@@ -189,7 +189,7 @@ describe("3. unknown statuses never conclude \"nothing\"", () => {
   it("kill_duplicate_jobs finds duplicates whose statuses read RUNNING (sparse variant)", async () => {
     const h = await start({ emulator: { scenarios: ["duplicate-jobs"], variant: "sparse" }, config: { confirm: "token" } });
     const ref = refOf(h, "duplicate-jobs");
-    const { data } = await h.runtime.api.getBatch(ref);
+    const { data } = await h.runtime.api.call("getBatch", { params: ref });
     expect(data.tier_tasks![0]!.extractor_jobs!.map((j) => j.status)).toEqual(["RUNNING", "RUNNING"]);
     const r = await h.call("kill_duplicate_jobs", { ...ref, tier_num: 0 });
     expect(r.isError, text(r)).toBeFalsy();

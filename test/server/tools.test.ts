@@ -97,7 +97,7 @@ describe("every tool on the sandbox", () => {
   });
 
   it("wait_for_batch polls a fresh batch until it completes", async () => {
-    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const { data } = await h.runtime.api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} });
     const r = await h.call("wait_for_batch", { bucket: h.bucket, batch_id: data.batch_id, timeout_seconds: 20 });
     expectValid("wait_for_batch", r);
     expect(r.structuredContent!.status).toBe("COMPLETED");
@@ -184,10 +184,10 @@ describe("destructive tools, through their confirmation", () => {
   });
 
   it("cancel_tier and cancel_batch stop what they name", async () => {
-    const first = (await h.runtime.api.triggerCollection("video-frames", {})).data;
+    const first = (await h.runtime.api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} })).data;
     const tier = await confirmed("cancel_tier", { bucket: h.bucket, batch_id: first.batch_id, tier_num: 0 });
     expect(tier).toMatchObject({ outcome: "canceled", tier_status: "CANCELED", batch_status: "CANCELED" });
-    const second = (await h.runtime.api.triggerCollection("video-frames", {})).data;
+    const second = (await h.runtime.api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} })).data;
     const batch = await confirmed("cancel_batch", { bucket: h.bucket, batch_id: second.batch_id });
     expect(batch).toMatchObject({ outcome: "canceled", status: "CANCELED" });
     expect(requestsFor(h.emulator, "cancelBatch")).toHaveLength(1);

@@ -76,7 +76,7 @@ describe("wait_for_batch", () => {
   it("sends progress notifications to a client that asked for them", async () => {
     h = await startHarness();
     const progress: number[] = [];
-    const { data } = await h.runtime.api.triggerCollection("video-frames", {});
+    const { data } = await h.runtime.api.call("triggerCollection", { params: { collection: "video-frames" }, body: {} });
     const r = await h.client.callTool({ name: "wait_for_batch", arguments: { bucket: h.bucket, batch_id: data.batch_id } }, undefined, {
       onprogress: (p) => { progress.push(p.progress); },
     });

@@ -12,7 +12,7 @@ import { MixpeekClient, type ClientOptions } from "../../src/api/client.js";
 import {
   BadRequestError, BadResponseError, ConnectionError, NotFoundError, RateLimitError, ServerError, TimeoutError, ValidationError,
 } from "../../src/api/errors.js";
-import type { Operation } from "../../src/api/routes.js";
+import type { Operation } from "../../src/api/operations.js";
 import { traceRequests } from "../../src/api/trace.js";
 import { VERSION } from "../../src/util/version.js";
 

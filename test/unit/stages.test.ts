@@ -26,16 +26,17 @@ const DESTRUCTIVE = { readOnlyHint: false, destructiveHint: true, idempotentHint
 
 const read = defineTool({
   name: "peek", title: "Peek", description: "reads", input: { id: z.string() }, output: { seen: z.string() },
-  annotations: READ, run: async ({ id }) => ({ seen: id }),
+  annotations: READ, operations: [], run: async ({ id }) => ({ seen: id }),
 });
 const write = defineTool({
   name: "poke", title: "Poke", description: "writes", input: { id: z.string() }, output: { outcome: z.literal("poked") },
-  annotations: WRITE, run: async () => ({ outcome: "poked" as const }),
+  annotations: WRITE, operations: [], run: async () => ({ outcome: "poked" as const }),
 });
 let state = "RUNNING";
 const stop = defineTool({
   name: "stop", title: "Stop", description: "stops", input: { id: z.string() }, output: { outcome: z.enum(["stopped", "not_active"]) },
   annotations: DESTRUCTIVE,
+  operations: [],
   plan: async ({ id }) => (state === "DONE"
     ? { result: { outcome: "not_active" as const } }
     : { plan: { action: "Stop", target: `thing ${id}`, affects: ["stops job j1"], fingerprint: state } }),

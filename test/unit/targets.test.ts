@@ -2,7 +2,7 @@
 // that names the tiers there are), what counts as a running job, and the fingerprint a
 // confirmation token is bound to.
 import { describe, expect, it } from "vitest";
-import type { MixpeekApi } from "../../src/api/mixpeek-api.js";
+import type { Api } from "../../src/api/mixpeek-api.js";
 import type { Batch, ExtractorJob, TierTask } from "../../src/api/wire.js";
 import { activeJobs, describeJob, loadTier, readBack, tierFingerprint, unknownStatusNote } from "../../src/domain/targets.js";
 import { ToolRefusal } from "../../src/mcp/errors.js";
@@ -10,7 +10,7 @@ import { ToolRefusal } from "../../src/mcp/errors.js";
 const signal = new AbortController().signal;
 const ref = { bucket: "media", batch_id: "btch_t", tier_num: 1 };
 const apiReturning = (answer: () => Batch) =>
-  ({ getBatch: async () => ({ data: answer(), status: 200, requestId: undefined, serverTime: 0 }) }) as unknown as MixpeekApi;
+  ({ call: async () => ({ data: answer(), status: 200, requestId: undefined, serverTime: 0 }) }) as Api<"getBatch">;
 const job = (ray_job_id: string | null, status: string | null, extractor_type: string | null = "frames"): ExtractorJob => ({ ray_job_id, status, extractor_type });
 
 describe("loadTier and readBack", () => {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { traceRequests } from "../../src/api/trace.js";
 import { bool, findList, int, isRecord, num, requiredInt, status, timestamp, toTimestamp, withAliases } from "../../src/api/tolerant.js";
+import { OPERATIONS, isRead, type Operation } from "../../src/api/operations.js";
 import * as wire from "../../src/api/wire.js";
 
 /** What `read` returns and the answer shapes it recorded. */
@@ -304,19 +305,18 @@ describe("wire schemas", () => {
   });
 
   it("write answers read their aliases, and an empty body is a valid answer", () => {
-    expect(wire.HealResponse.parse({ is_stuck: "true", idle_seconds: "900", killed_jobs: ["a"], status: "canceled" })).toMatchObject({
+    expect(OPERATIONS.healTier.answer.parse({ is_stuck: "true", idle_seconds: "900", killed_jobs: ["a"], status: "canceled" })).toMatchObject({
       stuck: true, stale_seconds: 900, killed_job_ids: ["a"], tier_status: "CANCELED",
     });
-    expect(wire.HealResponse.parse({ stuck_detected: false, stuck_seconds: 1, killed: ["b"] })).toMatchObject({ stuck: false, stale_seconds: 1, killed_job_ids: ["b"] });
+    expect(OPERATIONS.healTier.answer.parse({ stuck_detected: false, stuck_seconds: 1, killed: ["b"] })).toMatchObject({ stuck: false, stale_seconds: 1, killed_job_ids: ["b"] });
     for (const key of ["cancelled_job_ids", "canceled_jobs", "cancelled_jobs"]) {
-      expect(wire.CancelResponse.parse({ [key]: ["r"] }).canceled_job_ids, key).toEqual(["r"]);
+      expect(OPERATIONS.cancelTier.answer.parse({ [key]: ["r"] }).canceled_job_ids, key).toEqual(["r"]);
     }
-    expect(wire.RetryDocumentsResponse.parse({ retried: "5" }).retried_count).toBe(5);
-    expect(wire.RetryDocumentsResponse.parse({ documents_retried: 6 }).retried_count).toBe(6);
+    expect(OPERATIONS.retryDocuments.answer.parse({ retried: "5" }).retried_count).toBe(5);
+    expect(OPERATIONS.retryDocuments.answer.parse({ documents_retried: 6 }).retried_count).toBe(6);
     expect(wire.Task.parse({ error_message: "boom", status: "Completed" })).toMatchObject({ error: "boom", status: "COMPLETED" });
-    for (const schema of [wire.RetryDocumentsResponse, wire.TierRetryResponse, wire.HealResponse, wire.CancelResponse, wire.ResubmitResponse,
-      wire.TriggerCollectionResponse, wire.BatchConfirmResponse, wire.Task]) {
-      expect(schema.safeParse({}).success).toBe(true);
-    }
+    const writes = (Object.keys(OPERATIONS) as Operation[]).filter((operation) => !isRead(operation));
+    expect(writes.length).toBeGreaterThan(5);
+    for (const operation of writes) expect(OPERATIONS[operation].answer.safeParse({}).success, operation).toBe(true);
   });
 });
