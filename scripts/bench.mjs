@@ -92,7 +92,8 @@ async function perCall(calls = 2000) {
 }
 
 /** HTTP throughput and latency of get_batch with 1, 8 and 32 concurrent clients, against the
- * bundled server running as its own process (--http --sandbox), plus that process's RSS. */
+ * bundled server running as its own process (--http --sandbox), plus that process's RSS before
+ * the load, right after it and 30 s later. */
 async function httpThroughput(seconds = 4) {
   const { spawn } = await import("node:child_process");
   const { readFileSync } = await import("node:fs");
@@ -108,7 +109,7 @@ async function httpThroughput(seconds = 4) {
   });
   const batchId = /healthy-completed\s+(btch_\w+)/.exec(stderr)[1];
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
-  row("HTTP server RSS idle", `${rss().toFixed(0)} MiB`);
+  const rssBefore = rss();
   for (const concurrency of [1, 8, 32]) {
     const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
       const client = new Client({ name: "bench", version: "1" });
@@ -149,7 +150,10 @@ async function httpThroughput(seconds = 4) {
   await pool.close();
   latencies.sort((a, b) => a - b);
   row("HTTP get_batch, 8 lean JSON-RPC clients", `${(latencies.length / seconds).toFixed(0)} calls/s, p50 ${fmt(latencies[Math.floor(latencies.length / 2)])}, p99 ${fmt(latencies[Math.floor(latencies.length * 0.99)])}`);
-  row("HTTP server RSS after the load", `${rss().toFixed(0)} MiB`);
+  // Memory that a load leaves behind and does not give back is what grows a long-running server.
+  const rssAfter = rss();
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+  row("HTTP server RSS before the load → right after → 30 s after", `${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} → ${rss().toFixed(0)} MiB`);
   child.kill("SIGTERM");
 }
 
