@@ -17,6 +17,7 @@ export const TierFinding = z.object({
   stuck: z.boolean(),
   oom: z.boolean(),
   orphaned: z.boolean().describe("Every Ray job of the tier was lost"),
+  qdrant_write_failed: z.boolean().describe("The tier processed its documents but writing them to Qdrant failed"),
   duplicate_jobs: z.array(z.object({ extractor_type: z.string(), ray_job_ids: z.array(z.string()) })),
   failing_jobs: z.array(z.object({ extractor_type: z.string(), ray_job_id: z.string(), status: z.string(), error: z.string().optional() })),
   resources: ResourcesView.nullable(),
@@ -55,6 +56,9 @@ export interface Findings {
 
 const OOM_TEXT = /out of memory|\boom|memory limit|killed.*memory|exit code 137/i;
 const LOST_JOB_TEXT = /not found|lost|orphan|no such job|disappeared/i;
+/** [SPEC] retry-qdrant-write is for "when validation detects 'qdrant_write_failed'"; where the API
+ * says so is not documented: an error type or summary key, a message, or a diagnose recommendation. */
+const QDRANT_WRITE_TEXT = /qdrant[ _-]?write[ _-]?failed|qdrant.{0,60}(fail|timed? ?out|error|refused)/i;
 
 export interface FailedDocumentsRead {
   /** null: the answer held no list we recognise. */
@@ -73,7 +77,9 @@ export function computeFindings(
   const sample = failedDocuments?.documents ?? diagnosis?.failed_documents_sample ?? [];
   const { groups, groups_omitted } = groupFailures(sample);
   const perTier = new Map((diagnosis?.per_tier ?? []).map((t) => [t.tier_num, t]));
-  const tiers = (batch.tier_tasks ?? []).map((tier) => tierFinding(withDiagnosis(tier, perTier.get(tier.tier_num)), events, serverTime, batch));
+  const qdrantTiers = new Set((diagnosis?.recommendations ?? []).filter((r) => QDRANT_WRITE_TEXT.test(`${r.action ?? ""} ${r.text ?? ""}`) || /qdrant/i.test(r.action ?? ""))
+    .map((r) => r.tier_num ?? Number(/\btier (\d+)/i.exec(r.text ?? "")?.[1])));
+  const tiers = (batch.tier_tasks ?? []).map((tier) => tierFinding(withDiagnosis(tier, perTier.get(tier.tier_num)), { events, serverTime, batch, qdrantTiers }));
   const status = batch.status ?? diagnosis?.status ?? "UNKNOWN";
   const errorSummary = counts(batch.error_summary);
   const summed = Object.values(errorSummary).reduce((a, b) => a + b, 0);
@@ -123,7 +129,15 @@ const eventView = (event: InfrastructureEvent): z.infer<typeof EventView> => ({
 const isLost = (job: ExtractorJob) => job.status === "UNKNOWN" || (job.status === "FAILED" && LOST_JOB_TEXT.test(job.error ?? ""));
 const hasCrashed = (job: ExtractorJob) => Boolean(job.error) || (job.restarts ?? 0) > 0;
 
-function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], serverTime: number, batch: Batch): TierFinding {
+interface TierContext {
+  events: z.infer<typeof EventView>[];
+  serverTime: number;
+  batch: Batch;
+  /** Tiers the API's diagnosis says failed to write to Qdrant. */
+  qdrantTiers: Set<number>;
+}
+
+function tierFinding(tier: TierTask, { events, serverTime, batch, qdrantTiers }: TierContext): TierFinding {
   const status = tier.status ?? "UNKNOWN";
   const running = mayBeActive(status);
   const jobs = tier.extractor_jobs ?? [];
@@ -139,6 +153,8 @@ function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], server
   const tierText = [...(tier.errors ?? []).map((e) => e.message), ...jobs.map((j) => j.error), firstFailed ? failureText(batch) : ""].join(" ");
   const oom = events.some((e) => e.type.toLowerCase() === "oom" && e.tier_num === tier.tier_num)
     || (status === "FAILED" && OOM_TEXT.test(tierText));
+  const errorKinds = [...(tier.errors ?? []).map((e) => e.error_type), ...Object.keys(tier.error_summary ?? {})].join(" ");
+  const qdrant = status === "FAILED" && (qdrantTiers.has(tier.tier_num) || QDRANT_WRITE_TEXT.test(`${errorKinds} ${tierText}`));
   const orphaned = (status === "FAILED" || running) && jobs.length > 0 && jobs.every(isLost);
   // A job that keeps failing while a sibling in the same running tier is still healthy: Ray may
   // report it FAILED between restarts, or running with errors.
@@ -156,6 +172,7 @@ function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], server
     stuck: idleMs !== null && idleMs >= STUCK_AFTER_MS,
     oom,
     orphaned,
+    qdrant_write_failed: qdrant,
     duplicate_jobs: [...byExtractor].filter(([, ids]) => ids.length > 1)
       .map(([extractor_type, ray_job_ids]) => ({ extractor_type, ray_job_ids })),
     failing_jobs: failingJobs.filter((j) => j.ray_job_id).map((j) => ({
@@ -168,7 +185,7 @@ function tierFinding(tier: TierTask, events: z.infer<typeof EventView>[], server
 }
 
 function inferCategory(tiers: TierFinding[], groups: FailureGroupView[]): string | null {
-  if (tiers.some((t) => t.oom)) return "infrastructure";
+  if (tiers.some((t) => t.oom || t.qdrant_write_failed)) return "infrastructure";
   if (tiers.some((t) => t.orphaned)) return "orphaned";
   if (tiers.some((t) => t.stuck)) return "timeout";
   if (groups.some((g) => !g.transient) || tiers.some((t) => t.failing_jobs.length)) return "pipeline";
@@ -190,8 +207,10 @@ export function summarise(f: Findings): string {
   const dup = f.tiers.find((t) => t.duplicate_jobs.length);
   const failing = f.tiers.find((t) => t.failing_jobs.length);
   const orphan = f.tiers.find((t) => t.orphaned);
+  const qdrant = f.tiers.find((t) => t.qdrant_write_failed);
   if (oom) parts.push(`tier ${oom.tier_num} ran out of memory${oom.resources?.memory_bytes ? ` at ${formatBytes(oom.resources.memory_bytes)}` : ""}`);
   else if (orphan) parts.push(`tier ${orphan.tier_num} lost its Ray job`);
+  else if (qdrant) parts.push(`tier ${qdrant.tier_num} processed its documents but writing them to Qdrant failed`);
   else if (stuck) parts.push(`tier ${stuck.tier_num} has shown no activity for ${Math.round((stuck.idle_seconds ?? 0) / 60)} min`);
   else if (dup) parts.push(`tier ${dup.tier_num} runs duplicate ${dup.duplicate_jobs[0]!.extractor_type} jobs`);
   else if (failing) parts.push(`job ${failing.failing_jobs[0]!.ray_job_id} (${failing.failing_jobs[0]!.extractor_type}) in tier ${failing.tier_num} keeps failing`);

@@ -84,6 +84,9 @@ export const RULES = {
       `Retry tier ${t.tier_num} with ${formatBytes(memory)} memory`,
       `Tier ${t.tier_num} was killed for running out of memory${submitted ? ` with ${formatBytes(submitted)}` : ""}${triedMemory.length ? `, and again after a retry with ${formatBytes(Math.max(...triedMemory))}` : ""}. The same resources fail the same way; ${formatBytes(memory)}${gpu ? " on the GPU tier" : ""} is the next step up.`);
   }),
+  // A tier that processed its documents but could not write them to Qdrant: run it again.
+  qdrantWriteFailed: ({ f, ref }) => f.tiers.filter((t) => t.qdrant_write_failed && t.status === "FAILED" && earlierTiersDone(f, t)).map((t) =>
+    rerun(ref, t, `Tier ${t.tier_num} processed its documents but writing them to Qdrant failed.`)),
   // A tier stopped in a flow this server started (stuck detection, lost jobs): rerun it.
   rerunStoppedTier: ({ f, ref, history }) => {
     const tier = f.tiers.find((t) => (t.status === "FAILED" || t.status === "CANCELED") && !t.oom
@@ -129,7 +132,7 @@ export const RULES = {
   },
   // A failed tier with no known cause: read its logs before changing anything.
   unexplainedFailure: ({ f, ref }) => {
-    const tier = f.tiers.find((t) => t.status === "FAILED" && !t.oom && !t.orphaned);
+    const tier = f.tiers.find((t) => t.status === "FAILED" && !t.oom && !t.orphaned && !t.qdrant_write_failed);
     if (!tier || f.failure_groups.length) return [];
     return [step("get_batch_logs", { ...ref, tier_num: tier.tier_num }, `Read the logs of failed tier ${tier.tier_num}`,
       `Tier ${tier.tier_num} failed without a recognised cause. The Ray job logs show the error before anything is retried.`)];

@@ -52,7 +52,7 @@ export function createBatch(state: State, ns: Namespace, spec: {
 export function resetTiers(state: State, batch: Batch, from: number): void {
   for (const tier of batch.tiers.slice(from)) {
     Object.assign(tier, {
-      status: "PENDING", attempt: tier.attempt + 1, timedOut: false, written: 0, taskId: `task_${state.ids.token(12)}`,
+      status: "PENDING", attempt: tier.attempt + 1, timedOut: false, qdrantWriteFailed: false, written: 0, taskId: `task_${state.ids.token(12)}`,
       startedAt: undefined, completedAt: undefined, lastActivity: undefined,
     } satisfies Partial<Tier>);
     const extractors = [...new Map(tier.jobs.map((j) => [j.extractor, j])).values()];

@@ -10,7 +10,7 @@ import type { Batch, Bucket, Collection, DocFault, Namespace } from "./types.js"
 export const SCENARIOS = [
   "oom-gpu-tier", "stuck-tier", "duplicate-jobs", "transient-network", "permanent-bad-input",
   "failing-job-multi-extractor", "orphaned-tier", "healthy-completed", "still-running", "massive-failures",
-  "oom-needs-more-memory", "mixed-failures", "orphaned-running", "running-unknown-status",
+  "oom-needs-more-memory", "mixed-failures", "orphaned-running", "running-unknown-status", "qdrant-write-failed",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -129,6 +129,8 @@ export function seedSandbox(state: State, scenarios: readonly ScenarioName[]): R
     "orphaned-running": () => run("orphaned-running", 45 * MINUTE, both(), (b) => { b.tiers[1]!.jobs[0]!.behaviour = "orphan"; }),
     // A healthy running batch whose statuses read RUNNING/QUEUED in every variant.
     "running-unknown-status": () => run("running-unknown-status", 30_000, both(), (b) => { b.unknownStatuses = true; }, { workMs: 90_000 }),
+    // Tier 1 processed every document, but writing its output to Qdrant timed out; the output is in S3.
+    "qdrant-write-failed": () => run("qdrant-write-failed", 50 * MINUTE, both(), (b) => { b.qdrantWriteFails = 1; }),
   };
 
   const ids = {} as Record<ScenarioName, string>;

@@ -105,6 +105,11 @@ function advanceTier(batch: Batch, tier: Tier, now: number): void {
     batch.error = `Tier ${tier.num} failed: ${failedJob.error ?? "job failed"}`;
   } else if (tier.jobs.every((j) => j.status === "CANCELED")) {
     tier.status = "CANCELED";
+  } else if (batch.qdrantWriteFails === tier.num) {
+    batch.qdrantWriteFails = undefined;
+    tier.status = "FAILED";
+    tier.qdrantWriteFailed = true;
+    batch.error = `Tier ${tier.num} failed: qdrant_write_failed: ${QDRANT_ERROR}`;
   } else {
     tier.status = "COMPLETED";
     processDocuments(batch, tier, now);
@@ -169,6 +174,9 @@ function runJob(batch: Batch, tier: Tier, job: Job, dt: number, now: number): vo
     job.completedAt = now;
   }
 }
+
+/** The processed output stays in S3, so the write can be retried without reprocessing. */
+export const QDRANT_ERROR = "upsert to Qdrant timed out after 30 s (ResponseHandlingException: timed out); the processed output is saved in S3";
 
 const OOM_FAULT: DocFault = { type: "resource", message: "CUDA out of memory. Tried to allocate 2.50 GiB (GPU 0; 7.79 GiB total capacity); worker OOMKilled", heals: true };
 

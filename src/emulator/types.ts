@@ -49,6 +49,8 @@ export interface Tier {
   attempt: number;
   /** Set when heal detect_stuck failed this tier. */
   timedOut?: boolean;
+  /** Its documents were processed and saved to S3, but writing them to Qdrant failed. */
+  qdrantWriteFailed?: boolean;
   written: number;
 }
 
@@ -82,6 +84,8 @@ export interface Batch {
   rule?: (tier: number, index: number) => DocFault | undefined;
   /** The memory the OOM scenario's GPU tier needs. */
   oomMinMemory?: number;
+  /** The tier whose first write to Qdrant fails (the qdrant scenario). */
+  qdrantWriteFails?: number;
   /** A document retry in flight. */
   retryRun?: { docs: FailedDoc[]; tiers: number[]; until: number };
   /** Always sends RUNNING/QUEUED for IN_PROGRESS/PENDING, whatever the variant. */

@@ -4,7 +4,7 @@
 // it is sent, so one state machine serves every reading and the default answer stays exactly what
 // it was. Two axes are behaviour, not shape, and are decided in handlers.ts and wire-bodies.ts:
 // `detection` and `crashloopStatus`.
-import type { Operation } from "../api/operations.js";
+import { OPERATIONS, isRead, type Operation } from "../api/operations.js";
 import type { Reply } from "./request.js";
 
 export interface Variant {
@@ -39,6 +39,9 @@ export interface Variant {
   apiRecommendations: "strings" | "objects";
   /** "absent": GET …/diagnose is an unknown route (404), as on an older server. */
   diagnoseRoute: "present" | "absent";
+  /** A tier's failed Qdrant write: an entry of the tier's errors (and the batch's failure text) |
+   * only the batch's failure text. */
+  qdrantReport: "tier-errors" | "message-only";
 }
 
 export const VARIANTS: Record<Variant["name"], Variant> = {
@@ -46,16 +49,19 @@ export const VARIANTS: Record<Variant["name"], Variant> = {
     name: "default", failedDocsKey: "documents", totalKey: "total", timestamps: "iso-z", errors: "envelope",
     detection: "marks-failed", crashloopStatus: "IN_PROGRESS", writeBodies: "full", statuses: "known", numbers: "numbers",
     errorTypes: "category", failureField: "error", logs: "tiers", perTier: "list", apiRecommendations: "strings", diagnoseRoute: "present",
+    qdrantReport: "tier-errors",
   },
   fastapi: {
     name: "fastapi", failedDocsKey: "failed_documents", totalKey: "total_count", timestamps: "naive", errors: "fastapi",
     detection: "marks-failed", crashloopStatus: "FAILED", writeBodies: "empty-object", statuses: "known", numbers: "strings",
     errorTypes: "exception", failureField: "failure_reason", logs: "by-tier", perTier: "map", apiRecommendations: "objects", diagnoseRoute: "present",
+    qdrantReport: "tier-errors",
   },
   sparse: {
     name: "sparse", failedDocsKey: "data", totalKey: null, timestamps: "offset", errors: "envelope",
     detection: "reports-only", crashloopStatus: "FAILED", writeBodies: "no-content", statuses: "unknown", numbers: "numbers",
     errorTypes: "category", failureField: "error", logs: "text", perTier: "list", apiRecommendations: "strings", diagnoseRoute: "absent",
+    qdrantReport: "message-only",
   },
   // The seed guide's flow with answers that say what happened: detection reports a stuck tier
   // and leaves it running, every write answers in full, statuses are ones we do not know.
@@ -63,13 +69,16 @@ export const VARIANTS: Record<Variant["name"], Variant> = {
     name: "reporting", failedDocsKey: "items", totalKey: "count", timestamps: "offset", errors: "fastapi",
     detection: "reports-only", crashloopStatus: "FAILED", writeBodies: "full", statuses: "unknown", numbers: "strings",
     errorTypes: "exception", failureField: "failure_reason", logs: "tiers", perTier: "map", apiRecommendations: "objects", diagnoseRoute: "present",
+    qdrantReport: "message-only",
   },
 };
 
 export const VARIANT_NAMES = Object.keys(VARIANTS) as Variant["name"][];
 
-/** Writes whose answers no public page shows. */
-const GUESSED_WRITES: ReadonlySet<Operation> = new Set(["retryDocuments", "retryTier", "healTier", "cancelTier", "cancelJob", "resubmitBatch"]);
+/** Writes whose answers the spec types; every other write's answer is a guess, so a new write is
+ * served in every variant's reading without being listed here. */
+const SPEC_TYPED_WRITES: ReadonlySet<Operation> = new Set(["cancelBatch", "triggerCollection", "confirmUploads"]);
+const GUESSED_WRITES: ReadonlySet<Operation> = new Set((Object.keys(OPERATIONS) as Operation[]).filter((op) => !isRead(op) && !SPEC_TYPED_WRITES.has(op)));
 /** Operations whose whole answer is a guess. */
 const GUESSED: ReadonlySet<Operation> = new Set([...GUESSED_WRITES, "diagnoseBatch", "listFailedDocuments", "getBatchLogs"]);
 

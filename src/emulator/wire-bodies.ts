@@ -2,7 +2,7 @@
 // readings. Only the behaviour axes (a crash-looping job's status, the stuck-tier advice) are
 // decided here.
 import type * as wire from "../api/wire.js";
-import { GIB, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, isActive, isTransient, objectOf } from "./simulation.js";
+import { GIB, QDRANT_ERROR, STUCK_THRESHOLD_MS, currentTier, docCount, docMessage, documentId, isActive, isTransient, objectOf } from "./simulation.js";
 import type { Batch, FailedDoc, Job, Status, Task, Tier } from "./types.js";
 import type { Variant } from "./variants.js";
 
@@ -97,7 +97,7 @@ function tierToWire(batch: Batch, tier: Tier, variant: Variant): wire.TierTask {
     started_at: iso(tier.startedAt),
     completed_at: iso(tier.completedAt),
     duration_ms: duration(tier.startedAt, tier.completedAt),
-    errors: errorGroups(batch, docs),
+    errors: [...errorGroups(batch, docs), ...(tier.status === "FAILED" && tier.qdrantWriteFailed && variant.qdrantReport === "tier-errors" ? [qdrantError(batch, tier)] : [])],
     error_summary: summary(docs),
     ray_job_id: tier.jobs[0]?.rayJobId ?? null,
     source_documents_fetched: started ? docCount(batch) : null,
@@ -105,6 +105,17 @@ function tierToWire(batch: Batch, tier: Tier, variant: Variant): wire.TierTask {
     documents_written: tier.status === "COMPLETED" ? tier.written : null,
     submission_params: tier.params,
     last_activity_at: iso(tier.lastActivity),
+  };
+}
+
+/** A tier's failed Qdrant write, named as the spec's retry-qdrant-write names it. */
+function qdrantError(batch: Batch, tier: Tier): wire.BatchErrorDetail {
+  // The spec's error_type is a category, so the check's name travels in the message and metadata.
+  return {
+    error_type: "network", message: `qdrant_write_failed: ${QDRANT_ERROR}`, component: "qdrant_writer", stage: "writing", traceback: null,
+    timestamp: iso(tier.completedAt), affected_document_ids: [], affected_count: docCount(batch),
+    recovery_suggestion: "Retry the Qdrant write from S3 (retry-qdrant-write); the documents need no reprocessing",
+    metadata: { validation: "qdrant_write_failed" },
   };
 }
 
@@ -176,7 +187,7 @@ export function taskToWire(task: Task): wire.Task {
 /** A diagnose recommendation. Today's reading sends only `message`; variants.ts sends the
  * object in the "objects" reading. */
 export interface Recommendation { action: RecommendedAction; message: string; tier_num: number; ray_job_id?: string }
-type RecommendedAction = "retry_tier" | "detect_stuck" | "cancel_tier" | "kill_duplicates" | "cancel_job" | "retry_transient" | "resubmit" | "fix_input";
+type RecommendedAction = "retry_qdrant_write" | "retry_tier" | "detect_stuck" | "cancel_tier" | "kill_duplicates" | "cancel_job" | "retry_transient" | "resubmit" | "fix_input";
 
 /** GET …/diagnose, computed from state. Categories per the guide: infrastructure (OOM, node
  * events, transient document errors), timeout (stuck), orphaned (job lost), pipeline (bad data,
@@ -193,7 +204,8 @@ export function diagnose(batch: Batch, now: number, variant: Variant) {
   const permanentDocs = batch.failed.filter((d) => !isTransient(d.fault.type));
   const permanent = permanentDocs.length;
   const transient = batch.failed.length - permanent;
-  const category = oom ? "infrastructure"
+  const qdrant = failedTier?.qdrantWriteFailed ? failedTier : undefined;
+  const category = oom || qdrant ? "infrastructure"
     : lost || lostRunning ? "orphaned"
       : timedOut ? "timeout"
         : crashing.length || permanent || failedTier ? "pipeline"
@@ -204,6 +216,7 @@ export function diagnose(batch: Batch, now: number, variant: Variant) {
     recommendations.push({ action, message, tier_num: tier, ...(rayJobId === undefined ? {} : { ray_job_id: rayJobId }) });
   const firstTier = (docs: FailedDoc[]) => docs.reduce((min, d) => Math.min(min, d.tier), Infinity);
   if (oom) advise("retry_tier", oom.num, `Retry tier ${oom.num} with more memory (currently ${Math.round((oom.params.memory_bytes ?? 0) / GIB)} GiB)`);
+  if (qdrant) advise("retry_qdrant_write", qdrant.num, `Tier ${qdrant.num}'s output was processed but writing it to Qdrant failed; retry the Qdrant write from S3`);
   if (lost) advise("resubmit", lost.num, `Tier ${lost.num}'s Ray job was lost; resubmit the batch from tier ${lost.num}`);
   if (lostRunning) {
     const job = lostRunning.jobs.find((j) => j.lostAt !== undefined)!;

@@ -107,7 +107,7 @@ describe("reads", () => {
     const created = all.results.map((b: Json) => Date.parse(b.created_at));
     expect(created).toEqual([...created].sort((x, y) => y - x));
     const failed = (await a.call("listBatches", bucket, { body: { status: "FAILED" } })).body;
-    const failedScenarios = ["oom-gpu-tier", "orphaned-tier", "oom-needs-more-memory"] as const;
+    const failedScenarios = ["oom-gpu-tier", "orphaned-tier", "oom-needs-more-memory", "qdrant-write-failed"] as const;
     expect(failed.results.map((b: Json) => b.batch_id).sort()).toEqual(failedScenarios.map((name) => emulator.sandbox.batches[name]).sort());
     const page = (await a.call("listBatches", bucket, { body: { offset: SCENARIOS.length - 2, limit: 5 } })).body;
     expect(page).toMatchObject({ total_count: SCENARIOS.length });

@@ -482,3 +482,32 @@ describe("running-unknown-status", () => {
     expect(polls).toBeLessThan(18);
   });
 });
+
+describe("qdrant-write-failed", () => {
+  it("fails tier 1 on its Qdrant write after every job completed, and diagnose says to retry the write", async () => {
+    const batch = await a.batch("qdrant-write-failed");
+    expect(batch.status).toBe("FAILED");
+    expect(batch.error).toMatch(/^Tier 1 failed: qdrant_write_failed: upsert to Qdrant timed out/);
+    const t1 = tier(batch, 1);
+    expect(t1.status).toBe("FAILED");
+    expect(t1.extractor_jobs.map((j: Json) => j.status)).toEqual(["COMPLETED"]);
+    expect(t1.errors).toEqual([expect.objectContaining({ error_type: "network", message: expect.stringMatching(/^qdrant_write_failed: /), stage: "writing" })]);
+    expect(t1.documents_written).toBeNull();
+    expect(tier(batch, 0)).toMatchObject({ status: "COMPLETED", documents_written: 48 });
+    const d = await diagnosis("qdrant-write-failed");
+    expect(d).toMatchObject({ failure_category: "infrastructure", failed_document_count: 0 });
+    expect(d.recommendations).toEqual(["Tier 1's output was processed but writing it to Qdrant failed; retry the Qdrant write from S3"]);
+  });
+
+  it("is fixed by a tier retry, which reprocesses the tier", async () => {
+    expect((await a.call("retryTier", { ...a.ref("qdrant-write-failed"), tier_num: 1 }, { body: {} })).status).toBe(200);
+    const { body } = await a.settle("qdrant-write-failed");
+    expect(body.status).toBe("COMPLETED");
+    expect(tier(body, 1)).toMatchObject({ errors: [], documents_written: 48 });
+  });
+
+  it("is not fixed by a document retry: no document failed", async () => {
+    expect((await a.call("retryDocuments", a.ref("qdrant-write-failed"), { body: { retry_mode: "all" } })).body).toMatchObject({ retried_count: 0 });
+    expect((await a.batch("qdrant-write-failed")).status).toBe("FAILED");
+  });
+});

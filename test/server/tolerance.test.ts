@@ -16,6 +16,7 @@ import type { Fault, Operation, ScenarioName } from "../../src/emulator/index.js
 import type { RecentAction } from "../../src/safety/incident-memory.js";
 import type { Recommendation } from "../../src/mcp/results.js";
 import { requestsFor, startHarness, type Harness, type HarnessOptions } from "../harness.js";
+import { tier } from "../unit/findings.js";
 
 const GIB = 2 ** 30;
 const text = (r: { content?: unknown }) => (r.content as { text: string }[]).map((c) => c.text).join("\n");
@@ -376,10 +377,6 @@ describe("7. every tool's result recommends a next step", () => {
 
 describe("8. the API's recommendations are evidence", () => {
   const ref = { bucket: "sandbox-media", batch_id: "btch_unit000test" };
-  const tier = (tier_num: number, status: string): TierFinding => ({
-    tier_num, status, idle_seconds: null, stuck: false, oom: false, orphaned: false,
-    duplicate_jobs: [], failing_jobs: [], resources: null,
-  });
   /** A running batch where our own rules find nothing: activity unknown, no failures. */
   const findings = (api_recommendations: Findings["api_recommendations"]): Findings => ({
     batch_id: ref.batch_id, status: "IN_PROGRESS", failure_category: null, total_tiers: 2,

@@ -47,6 +47,7 @@ describe("failure_category when the API gives none", () => {
   const EXPECTED: Record<ScenarioName, string | null> = {
     "oom-gpu-tier": "infrastructure",
     "oom-needs-more-memory": "infrastructure",
+    "qdrant-write-failed": "infrastructure",
     "transient-network": "infrastructure",
     "orphaned-tier": "orphaned",
     "orphaned-running": "orphaned",

@@ -3,6 +3,7 @@
 // failing jobs, counts, category), and summarise says it in one sentence. No server, no emulator.
 import { describe, expect, it } from "vitest";
 import type { Batch, Diagnosis, ExtractorJob, FailedDocument, TierTask } from "../../src/api/wire.js";
+import { findingsFor, tier } from "./findings.js";
 import { STUCK_AFTER_MS, computeFindings, formatBytes, summarise, transientCategories, type Findings, type TierFinding } from "../../src/domain/diagnosis.js";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
@@ -26,7 +27,7 @@ describe("computeFindings: the batch alone", () => {
     const f = find(batch("COMPLETED", [tierTask(0, "COMPLETED", { extractor_jobs: [job("frames", "r0", "COMPLETED")] })], { total_tiers: 1 }));
     expect(f).toEqual({
       batch_id: "btch_diag", status: "COMPLETED", failure_category: null, total_tiers: 1,
-      tiers: [{ tier_num: 0, status: "COMPLETED", idle_seconds: null, stuck: false, oom: false, orphaned: false, duplicate_jobs: [], failing_jobs: [], resources: null }],
+      tiers: [tier(0, "COMPLETED")],
       events: [], failed_document_count: 0, failure_groups: [], failure_groups_omitted: 0, sampled_documents: 0,
       error_summary: {}, tiers_with_errors: [], api_recommendations: [], notes: [],
     });
@@ -256,6 +257,34 @@ describe("computeFindings: what the diagnosis adds", () => {
   });
 });
 
+describe("computeFindings: a failed Qdrant write, wherever the API says it", () => {
+  const failed = (more: Partial<TierTask> = {}, batchMore: Partial<Batch> = {}) =>
+    batch("FAILED", [tierTask(0, "COMPLETED"), tierTask(1, "FAILED", { extractor_jobs: [job("embed", "raysubmit_e", "COMPLETED")], ...more })], batchMore);
+  const qdrant = (f: Findings) => f.tiers.map((t) => t.qdrant_write_failed);
+
+  it.each([
+    ["an error type", failed({ errors: [{ error_type: "qdrant_write_failed", message: "timed out" }] })],
+    ["an error message", failed({ errors: [{ message: "Qdrant upsert failed: connection refused" }] })],
+    ["a key of the tier's error summary", failed({ error_summary: { qdrant_write_failed: 1 } })],
+    ["the batch's failure text", failed({}, { error: "Tier 1 failed: qdrant_write_failed: upsert timed out" })],
+    ["the batch's failure_reason", failed({}, { failure_reason: "Tier 1: Qdrant write timed out after 30 s" })],
+  ])("reads it from %s", (_where, b) => {
+    expect(qdrant(find(b))).toEqual([false, true]);
+    expect(find(b).failure_category).toBe("infrastructure");
+  });
+
+  it("reads it from the diagnosis' recommendations, as an object or as text naming the tier", () => {
+    expect(qdrant(find(failed(), { recommendations: [{ action: "retry_qdrant_write", tier_num: 1 }] }))).toEqual([false, true]);
+    expect(qdrant(find(failed(), { recommendations: [{ text: "Tier 1: qdrant_write_failed; retry the write from S3" }] }))).toEqual([false, true]);
+    expect(qdrant(find(failed(), { recommendations: [{ text: "Retry tier 1 with more memory" }] }))).toEqual([false, false]);
+  });
+
+  it("is never claimed for a tier that did not fail, or from text about something else", () => {
+    expect(qdrant(find(batch("IN_PROGRESS", [tierTask(0, "IN_PROGRESS", { errors: [{ error_type: "qdrant_write_failed" }] })])))).toEqual([false]);
+    expect(qdrant(find(failed({ errors: [{ message: "ValueError: could not decode page image" }] })))).toEqual([false, false]);
+  });
+});
+
 describe("computeFindings: failure_category when the API gives none", () => {
   const category = (tiers: TierTask[], documents: FailedDocument[] = [], status = "FAILED") =>
     find(batch(status, tiers), undefined, documents).failure_category;
@@ -297,14 +326,7 @@ describe("formatBytes", () => {
 });
 
 describe("summarise", () => {
-  const tier = (tier_num: number, status: string, more: Partial<TierFinding> = {}): TierFinding => ({
-    tier_num, status, idle_seconds: null, stuck: false, oom: false, orphaned: false, duplicate_jobs: [], failing_jobs: [], resources: null, ...more,
-  });
-  const findings = (status: string, tiers: TierFinding[] = [], more: Partial<Findings> = {}): Findings => ({
-    batch_id: "btch_s", status, failure_category: null, total_tiers: tiers.length, tiers, events: [], failed_document_count: 0,
-    failure_groups: [], failure_groups_omitted: 0, sampled_documents: 0, error_summary: {}, tiers_with_errors: [], api_recommendations: [], notes: [],
-    ...more,
-  });
+  const findings = (status: string, tiers: TierFinding[] = [], more: Partial<Findings> = {}) => findingsFor("btch_s")(status, tiers, more);
   const group = (transient: boolean) => ({
     signature: "s", error_type: transient ? "network" : "validation", message: "m", transient, count: 1, max_retry_count: 0, tiers: [0], example_document_ids: [],
   });

@@ -36,6 +36,10 @@ const CASES: Record<RuleName, Case> = {
     f: findings("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED", { oom: true, resources: { requires_gpu: true, num_cpus: 4, memory_bytes: 8 * GIB, priority: 100, extractor_name: "x" } })]),
     step: { tool: "retry_tier", arguments: { ...ref, tier_num: 1, memory_bytes: 16 * GIB, requires_gpu: true } },
   },
+  qdrantWriteFailed: {
+    f: findings("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED", { qdrant_write_failed: true })], { failure_category: "infrastructure" }),
+    step: { tool: "retry_tier", arguments: { ...ref, tier_num: 1 } },
+  },
   rerunStoppedTier: {
     f: findings("CANCELED", [tier(0, "COMPLETED"), tier(1, "CANCELED")]),
     history: [action("cancel_tier", { tier_num: 1 }, "canceled"), action("detect_stuck_tier", { tier_num: 1 }, "stuck_detected")],
