@@ -9,7 +9,7 @@ import {
   PermissionDeniedError, RateLimitError, ServerError, TimeoutError, ValidationError,
 } from "../../src/api/errors.js";
 import { MixpeekApi, type Api } from "../../src/api/mixpeek-api.js";
-import type { Operation } from "../../src/api/operations.js";
+import { OPERATIONS, type Operation, type OperationSpec } from "../../src/api/operations.js";
 import { InvalidPathSegmentError } from "../../src/api/routes.js";
 import { startEmulator, type Emulator, type RecordedRequest, type ScenarioName } from "../../src/emulator/index.js";
 
@@ -57,13 +57,9 @@ const failure = (promise: Promise<unknown>) => promise.then(
   (error: unknown) => error,
 );
 
-/** Query parameters each operation declares (spec, or the web reference for resubmit). */
-const DECLARED_QUERY: Record<Operation, string[]> = {
-  listBatches: [], getBatch: [], diagnoseBatch: [], listFailedDocuments: ["tier_num", "collection_id", "limit", "offset"],
-  getBatchLogs: ["tier_num"], retryDocuments: [], retryTier: [], healTier: [], cancelTier: [], cancelJob: [],
-  cancelBatch: [], resubmitBatch: ["from_tier"], getTask: [], triggerCollection: [], confirmUploads: [],
-};
-const BODYLESS: Operation[] = ["getBatch", "diagnoseBatch", "listFailedDocuments", "getBatchLogs", "getTask", "cancelTier", "cancelJob", "cancelBatch", "resubmitBatch"];
+/** What the operation table declares (the contract tests hold the table to the spec). */
+const declaredQuery = (operation: Operation): string[] => Object.keys((OPERATIONS[operation] as OperationSpec).query?.shape ?? {});
+const takesBody = (operation: Operation): boolean => "body" in OPERATIONS[operation];
 
 function expectWellFormed(request: RecordedRequest): void {
   const what = `${request.method} ${request.path}`;
@@ -73,8 +69,8 @@ function expectWellFormed(request: RecordedRequest): void {
   if (request.operation === "getTask") expect(request.headers["x-namespace"], what).toBeUndefined();
   else expect(request.headers["x-namespace"], what).toBeTruthy();
   if (request.operation) {
-    expect(Object.keys(request.query).filter((q) => !DECLARED_QUERY[request.operation!].includes(q)), `${what} query`).toEqual([]);
-    if (BODYLESS.includes(request.operation)) {
+    expect(Object.keys(request.query).filter((q) => !declaredQuery(request.operation!).includes(q)), `${what} query`).toEqual([]);
+    if (!takesBody(request.operation)) {
       expect(request.body, `${what} body`).toBeUndefined();
       expect(request.headers["content-type"], `${what} content-type`).toBeUndefined();
       expect(request.headers["content-length"] ?? "0", `${what} content-length`).toBe("0");

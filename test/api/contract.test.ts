@@ -133,10 +133,9 @@ describe("our request schemas are the spec's", () => {
 });
 
 describe("requests match the contract", () => {
-  it("the spec covers the routes we expect", () => {
-    expect([...SPEC_COVERED].sort()).toEqual([
-      "cancelBatch", "confirmUploads", "getBatch", "getBatchLogs", "getTask", "listBatches", "listFailedDocuments", "retryDocuments", "triggerCollection",
-    ]);
+  it("the spec covers every route but those only the web reference and the guide document", () => {
+    const notInSpec = (Object.keys(OPERATIONS) as Operation[]).filter((op) => !SPEC_COVERED.includes(op));
+    expect(notInSpec.sort()).toEqual(["cancelJob", "cancelTier", "diagnoseBatch", "healTier", "resubmitBatch", "retryTier"]);
   });
 
   it("every method, every optional field set, sends only what its operation declares", async () => {
@@ -174,7 +173,11 @@ describe("requests match the contract", () => {
 
     const log = emulator.requests;
     expect(log.every((r) => r.status !== undefined && r.status < 300), JSON.stringify(log.filter((r) => (r.status ?? 500) >= 300))).toBe(true);
-    expect(new Set(log.map((r) => r.operation)).size).toBe(Object.keys(OPERATIONS).length);
+    // Every operation with a query or a body is sent here with each of its fields; the others
+    // have nothing but their path, which the schema comparison above holds to the spec.
+    const sent = new Set(log.map((r) => r.operation));
+    const withFields = (Object.keys(OPERATIONS) as Operation[]).filter((op) => "query" in OPERATIONS[op] || "body" in OPERATIONS[op]);
+    expect(withFields.filter((op) => !sent.has(op))).toEqual([]);
     for (const request of log) expect(violations(request), `${request.method} ${request.path} ${JSON.stringify(request.body)}`).toEqual([]);
     // The request bodies actually checked against the spec, not vacuously absent.
     const bodies = log.filter((r) => r.body !== undefined).map((r) => r.operation);
