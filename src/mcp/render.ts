@@ -16,12 +16,125 @@ const UNCUT = new Set(["confirm_token"]);
  * call's trace (an unreadable body, …) are added here, so no tool can forget to pass them on;
  * and every string and key, wherever it came from, is redacted and kept on one line, so API
  * text reaches no channel raw (util/text.ts). */
-export function toReply(tool: { title: string }, result: Record<string, unknown>): CallToolResult {
+export function toReply(tool: { name: string; title: string }, result: Record<string, unknown>): CallToolResult {
   const trace = currentTrace();
   const own = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
   const notes = [...own, ...(trace?.notes ?? []).filter((n) => !own.includes(n))];
   const full = safe(notes.length ? { ...result, notes } : result, trace?.secrets ?? []) as Record<string, unknown>;
-  return { structuredContent: full, content: [{ type: "text", text: renderResult(tool.title, full) }] };
+  const structured = withinBudget(tool.name, full);
+  return { structuredContent: structured, content: [{ type: "text", text: boundText(renderResult(tool.title, structured)) }] };
+}
+
+/** Every result, whatever the API answered, holds at most this many characters of text and this
+ * many characters of structuredContent JSON. */
+export const RESULT_BUDGET = 20_000;
+/** Room kept for the note that says what was cut. */
+const NOTE_ROOM = 1_000;
+/** Strings this long or shorter are never shortened (ids, statuses, enums, timestamps). */
+const MIN_CUT_STRING = 200;
+/** Which tool shows what a cut list held, by the list's name. */
+const MORE: Record<string, string> = {
+  documents: "list_failed_documents with offset and a smaller limit",
+  groups: "list_failed_documents with raw: true and offset",
+  jobs: "get_batch_logs with tier_num",
+  tail: "get_batch_logs with tier_num and a smaller tail_lines",
+  error_lines: "get_batch_logs with tier_num",
+  batches: "list_batches with offset and a smaller limit",
+  tiers: "get_batch_logs or list_failed_documents with tier_num",
+};
+
+type Node = Record<string, unknown> | unknown[];
+interface Cut { path: string; name: string; kept: number; of: number | undefined }
+
+/** The structured result cut to RESULT_BUDGET characters of JSON, with a note in `notes` saying
+ * what was cut and which tool shows the rest. Only lists (from their end) and long strings are
+ * cut, so every required field stays and the result still matches the tool's output schema;
+ * recommendations keep their exact arguments and a confirm_token is never touched. */
+export function withinBudget(toolName: string, result: Record<string, unknown>, budget = RESULT_BUDGET): Record<string, unknown> {
+  if (JSON.stringify(result).length <= budget) return result;
+  const cuts = new Map<string, Cut>();
+  const target = budget - NOTE_ROOM;
+  for (let round = 0; round < 1_000; round++) {
+    const size = JSON.stringify(result).length;
+    if (size <= target) break;
+    const biggest = largest(result);
+    if (!biggest) break;
+    const { parent, key, value, path } = biggest;
+    const excess = size - target;
+    if (Array.isArray(value)) {
+      let keep = value.length;
+      for (let removed = 0; keep > 0 && removed < excess; keep--) removed += JSON.stringify(value[keep - 1]).length + 1;
+      const previous = cuts.get(path);
+      cuts.set(path, { path, name: String(key), kept: keep, of: previous?.of ?? value.length });
+      value.length = keep;
+    } else {
+      const text = value as string;
+      const keep = Math.max(MIN_CUT_STRING, text.length - excess - 20);
+      (parent as Record<string, unknown>)[key as never] = `${text.slice(0, keep)}…[${text.length - keep} more]`;
+      if (!cuts.has(path)) cuts.set(path, { path, name: String(key), kept: keep, of: undefined });
+    }
+  }
+  const note = budgetNote(toolName, result, [...cuts.values()], budget);
+  const notes = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
+  return { ...result, notes: [...notes, note] };
+}
+
+function budgetNote(toolName: string, result: Record<string, unknown>, cuts: Cut[], budget: number): string {
+  const said = cuts.slice(0, 6).map((c) => (c.of === undefined ? `${c.path} shortened` : `${c.path}: ${c.kept} of ${c.of} shown`));
+  const lists = cuts.filter((c) => c.of !== undefined);
+  const offset = typeof result["offset"] === "number" ? (result["offset"] as number) : undefined;
+  const top = lists.find((c) => !c.path.includes(".") && !c.path.includes("["));
+  const more = top && offset !== undefined
+    ? `${toolName} with offset ${offset + top.kept}`
+    : lists.map((c) => MORE[c.name]).find(Boolean) ?? `${toolName} with narrower arguments (a tier_num, a smaller limit or an offset)`;
+  const text = `This result was cut to stay within ${budget.toLocaleString("en-US")} characters: ${said.join("; ")}${cuts.length > 6 ? `; ${cuts.length - 6} more cuts` : ""}. The rest: ${more}.`;
+  return text.length > NOTE_ROOM - 100 ? `${text.slice(0, NOTE_ROOM - 101)}…` : text;
+}
+
+/** The node whose JSON is longest among those that may be cut: non-empty lists, and strings
+ * longer than MIN_CUT_STRING, outside recommendations (ready-to-run arguments), confirm_token
+ * and notes. */
+function largest(root: Node): { parent: Node; key: string | number; value: unknown; path: string } | undefined {
+  let best: { parent: Node; key: string | number; value: unknown; path: string; size: number } | undefined;
+  const visit = (parent: Node, key: string | number, value: unknown, path: string, top: boolean): void => {
+    if (top && (key === "recommendations" || key === "notes")) return;
+    if (key === "confirm_token") return;
+    if (typeof value === "string") {
+      if (value.length > MIN_CUT_STRING && (!best || value.length + 2 > best.size)) best = { parent, key, value, path, size: value.length + 2 };
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    if (Array.isArray(value)) {
+      if (value.length) {
+        const size = JSON.stringify(value).length;
+        if (!best || size > best.size) best = { parent, key, value, path, size };
+      }
+      value.forEach((item, i) => visit(value, i, item, `${path}[${i}]`, false));
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) visit(value as Record<string, unknown>, k, v, path ? `${path}.${k}` : k, false);
+  };
+  for (const [k, v] of Object.entries(root)) visit(root, k, v, k, true);
+  return best;
+}
+
+/** The text cut to RESULT_BUDGET characters: facts from their end first, so the recommendations
+ * (the next steps) stay, with a last line saying what was left out. */
+export function boundText(text: string, budget = RESULT_BUDGET): string {
+  if (text.length <= budget) return text;
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("recommendations"));
+  const facts = at < 0 ? lines : lines.slice(0, at);
+  const rest = at < 0 ? [] : lines.slice(at);
+  const total = lines.length;
+  const note = (left: number) => `… ${left} more lines cut to stay within ${budget.toLocaleString("en-US")} characters; structuredContent holds the result.`;
+  const length = (parts: string[]) => parts.reduce((n, l) => n + l.length + 1, 0);
+  const room = budget - 200;
+  while (facts.length > 1 && length(facts) + length(rest) > room) facts.pop();
+  while (rest.length && length(facts) + length(rest) > room) rest.pop();
+  const kept = [...facts, ...rest];
+  const out = `${kept.join("\n")}\n${note(total - kept.length)}`;
+  return out.length <= budget ? out : `${out.slice(0, budget - 1)}…`;
 }
 
 /** No single string of a result is longer than this (tools clip API text much shorter already;
