@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { OPERATIONS, type Operation } from "../../src/api/operations.js";
 import { SCENARIOS, startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { compile, spec, specPath } from "../openapi.js";
+import { NOT_IN_SPEC, compile, spec, specPath } from "../openapi.js";
 import { api, useEmulator, type Answer, type Api } from "./helpers.js";
 
 // running-unknown-status departs from TaskStatusEnum on purpose (it sends RUNNING/QUEUED, as
@@ -28,9 +28,9 @@ function expectMatchesSpec(operation: Operation, answer: Answer) {
 const errorResponse = compile({ $ref: "#/components/schemas/ErrorResponse" });
 
 describe("emulator responses match the public OpenAPI spec", () => {
-  it("covers the routes we expect the spec to have", () => {
-    const covered = (Object.keys(OPERATIONS) as Operation[]).filter((op) => specPath(OPERATIONS[op].path));
-    expect(covered.sort()).toEqual(["cancelBatch", "confirmUploads", "getBatch", "getBatchLogs", "getTask", "listBatches", "listFailedDocuments", "retryDocuments", "triggerCollection"]);
+  it("covers every route but those only the web reference and the guide document", () => {
+    const uncovered = (Object.keys(OPERATIONS) as Operation[]).filter((op) => !specPath(OPERATIONS[op].path));
+    expect(uncovered.sort()).toEqual([...NOT_IN_SPEC].sort());
   });
 
   it("BatchModel for every scenario, in list and get, failed documents and logs", async () => {
