@@ -17,13 +17,14 @@ import * as listBatches from "./list-batches.js";
 import * as listFailedDocuments from "./list-failed-documents.js";
 import * as resubmitBatch from "./resubmit-batch.js";
 import * as retryFailedDocuments from "./retry-failed-documents.js";
+import * as retryQdrantWrite from "./retry-qdrant-write.js";
 import * as retryTier from "./retry-tier.js";
 import * as triggerCollection from "./trigger-collection.js";
 import * as waitForBatch from "./wait-for-batch.js";
 
 export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
-  retryFailedDocuments, retryTier, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
+  retryFailedDocuments, retryTier, retryQdrantWrite, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
   killDuplicateJobs, cancelTier, cancelJob, cancelBatch,
 ] as const;
 

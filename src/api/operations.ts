@@ -141,6 +141,17 @@ const BatchConfirmResponse = model({
 });
 
 
+/** [SPEC: an open object] POST …/tiers/{n}/retry-qdrant-write, which rewrites a tier's
+ * processed output from S3 to Qdrant; the fields read are guesses named like the other retries. */
+const QdrantRetryResponse = model({
+  batch_id: str,
+  tier_num: int,
+  status: optionalStatus,
+  task_id: str,
+  documents_written: int,
+  message: str,
+}, { documents_written: ["points_written", "written_count", "documents_rewritten"] });
+
 export interface OperationSpec {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path template; each {name} is one percent-encoded segment. */
@@ -173,6 +184,7 @@ export const OPERATIONS = {
   retryDocuments: { method: "POST", path: `${BATCH}/retry`, body: RetryDocumentsBody, bodyRequired: true, answer: RetryDocumentsResponse },
   retryTier: { method: "POST", path: `${TIER}/retry`, params: tierPath, body: TierRetryBody, answer: TierRetryResponse },
   healTier: { method: "POST", path: `${TIER}/heal`, params: tierPath, body: z.strictObject({ action: HealAction }), bodyRequired: true, answer: HealResponse },
+  retryQdrantWrite: { method: "POST", path: `${TIER}/retry-qdrant-write`, params: tierPath, answer: QdrantRetryResponse },
   cancelTier: { method: "POST", path: `${TIER}/cancel`, params: tierPath, answer: CancelResponse },
   cancelJob: { method: "POST", path: `${TIER}/jobs/{ray_job_id}/cancel`, params: tierPath, answer: CancelResponse },
   cancelBatch: { method: "POST", path: `${BATCH}/cancel`, answer: wire.Task },

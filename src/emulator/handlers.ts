@@ -101,6 +101,24 @@ export const HANDLERS: Record<Operation, Handler> = {
     } satisfies Answer<"retryTier">);
   },
 
+  retryQdrantWrite(req) {
+    const batch = findBatch(req);
+    const tier = findTier(batch, req.params["tier_num"]!);
+    if (tier.status !== "FAILED" || !tier.qdrantWriteFailed) {
+      throw badRequest(`Tier ${tier.num} of batch ${batch.id} has no failed Qdrant write to retry (it is ${tier.status}); use this when validation detects qdrant_write_failed`);
+    }
+    // Its jobs all completed, so the next step of the simulation writes the tier and runs the later ones.
+    tier.qdrantWriteFailed = false;
+    tier.status = "IN_PROGRESS";
+    batch.status = "IN_PROGRESS";
+    batch.error = null;
+    batch.updatedAt = req.state.now;
+    return ok({
+      batch_id: batch.id, tier_num: tier.num, status: batch.status, task_id: tier.taskId,
+      message: `Rewriting tier ${tier.num}'s processed output from S3 to Qdrant`,
+    } satisfies Answer<"retryQdrantWrite">);
+  },
+
   healTier(req) {
     const batch = findBatch(req);
     const tier = findTier(batch, req.params["tier_num"]!);

@@ -121,6 +121,30 @@ describe("every tool on the sandbox", () => {
     expect(requestsFor(h.emulator, "retryTier")[0]!.body).toEqual({ memory_bytes: 17179869184 });
   });
 
+  it("retry_qdrant_write rewrites a tier whose Qdrant write failed, with no body, and the batch completes", async () => {
+    const batch = { bucket: h.bucket, batch_id: h.batches["qdrant-write-failed"] };
+    const r = await h.call("retry_qdrant_write", { ...batch, tier_num: 1 });
+    expectValid("retry_qdrant_write", r);
+    expect(r.structuredContent).toMatchObject({ outcome: "rewriting", tier_num: 1, status: "IN_PROGRESS", message: "Rewriting tier 1's processed output from S3 to Qdrant" });
+    expect(r.structuredContent!.recommendations[0]).toMatchObject({ tool: "wait_for_batch", arguments: batch });
+    const [req] = requestsFor(h.emulator, "retryQdrantWrite");
+    expect(req).toMatchObject({ method: "POST", path: `/v1/buckets/${h.bucket}/batches/${batch.batch_id}/tiers/1/retry-qdrant-write`, body: undefined });
+    expect(requestsFor(h.emulator, "retryQdrantWrite")).toHaveLength(1);
+    expect((await h.call("wait_for_batch", { ...batch, timeout_seconds: 30 })).structuredContent!.status).toBe("COMPLETED");
+    // Nothing was reprocessed: the tier's Ray job is the one that ran before.
+    const before = (await h.call("get_batch", batch)).structuredContent!;
+    expect(requestsFor(h.emulator, "retryTier")).toEqual([]);
+    expect(before.status).toBe("COMPLETED");
+  });
+
+  it("retry_qdrant_write is refused for a tier with no failed write, and an unknown batch is named", async () => {
+    const refused = await h.call("retry_qdrant_write", { bucket: h.bucket, batch_id: h.batches["oom-gpu-tier"], tier_num: 1 });
+    expect(refused.structuredContent).toMatchObject({ outcome: "refused", reason: expect.stringMatching(/no failed Qdrant write to retry/) });
+    const unknown = await h.call("retry_qdrant_write", { bucket: h.bucket, batch_id: "btch_doesnotexist", tier_num: 1 });
+    expect(unknown.isError).toBe(true);
+    expect((unknown.content as { text: string }[])[0]!.text).toMatch(/btch_doesnotexist/);
+  });
+
   it("detect_stuck_tier finds the stuck tier and is a plain write", async () => {
     const r = await h.call("detect_stuck_tier", { bucket: h.bucket, batch_id: h.batches["stuck-tier"], tier_num: 1 });
     expectValid("detect_stuck_tier", r);
