@@ -17,7 +17,8 @@ export function control(emulator: Emulator, method: string, path: string, parsed
   if (key === "POST /_emulator/faults") {
     const operation = body["operation"] as Operation | "*";
     const fault = body["fault"] as Fault | undefined;
-    const incomplete = fault?.kind === "after-apply" && (typeof fault.status !== "number" || typeof fault.body !== "string");
+    const incomplete = (fault?.kind === "after-apply" && (typeof fault.status !== "number" || typeof fault.body !== "string"))
+      || (fault?.kind === "hostile-text" && typeof fault.text !== "string");
     if ((operation !== "*" && !(operation in OPERATIONS)) || !FAULT_KINDS.includes(fault?.kind as Fault["kind"]) || incomplete) {
       return { status: 400, body: envelope(400, `Expected {operation: "*" | one of ${Object.keys(OPERATIONS).join(", ")}, fault: {kind: ${FAULT_KINDS.join(" | ")}, …}, count?}`) };
     }

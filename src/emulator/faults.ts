@@ -1,7 +1,7 @@
 // Fault injection, for tests of how a client copes: the faults a request can meet (an error
 // status, a dropped or stalled connection, a body that is not JSON, …), the queue that hands
-// them to the requests they were injected for, and the bodies of the status and HTML faults.
-// server.ts applies them.
+// them to the requests they were injected for, the bodies of the status and HTML faults, and the
+// rewriting of an answer's text by the hostile-text fault. server.ts applies them.
 import type { Operation } from "../api/operations.js";
 import { envelope } from "./errors.js";
 
@@ -15,9 +15,37 @@ export type Fault =
   | { kind: "html"; status?: number }
   | { kind: "empty"; status?: number }
   /** The operation is applied, then the client gets this answer instead of the real one. */
-  | { kind: "after-apply"; status: number; body: string; contentType?: string };
+  | { kind: "after-apply"; status: number; body: string; contentType?: string }
+  /** The operation is applied and answered as usual (errors included), but `text` is appended to
+   * (or replaces) the string values of the JSON answer: every one but those that route the
+   * answer (see hostileText), or only the first `strings` of them. */
+  | { kind: "hostile-text"; text: string; mode?: "append" | "replace"; strings?: number };
 
-export const FAULT_KINDS: Fault["kind"][] = ["status", "drop", "drop-after-apply", "after-apply", "slow-headers", "stall-body", "malformed-json", "html", "empty"];
+export type HostileTextFault = Extract<Fault, { kind: "hostile-text" }>;
+
+export const FAULT_KINDS: Fault["kind"][] = ["status", "drop", "drop-after-apply", "after-apply", "slow-headers", "stall-body", "malformed-json", "html", "empty", "hostile-text"];
+
+/** Values left as they are, so the answer still routes: ids (`id`, `*_id`, `*_ids`: a client
+ * follows them to the next request), statuses (an unknown one reads as "maybe running" and a
+ * waiting client would wait out its timeout) and timestamps (`*_at`). Every other string value
+ * (error messages and types, log text, names, reasons) is rewritten; object keys are not. */
+const ROUTING = /^(id|status|.*_(id|ids|at))$/;
+
+/** The answer's body with `fault.text` in its text fields (see ROUTING for what is kept). */
+export function hostileText(body: unknown, fault: HostileTextFault): unknown {
+  let left = fault.strings ?? Number.POSITIVE_INFINITY;
+  const rewrite = (value: unknown, key: string | undefined): unknown => {
+    if (typeof value === "string") {
+      if ((key !== undefined && ROUTING.test(key)) || left <= 0) return value;
+      left--;
+      return fault.mode === "replace" ? fault.text : value + fault.text;
+    }
+    if (Array.isArray(value)) return value.map((item) => rewrite(item, key));
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, rewrite(item, k)]));
+  };
+  return rewrite(body, undefined);
+}
 
 /** Injected faults, each for the next `count` requests to its operation ("*": any operation). */
 export function faultQueue() {

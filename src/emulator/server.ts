@@ -11,7 +11,7 @@ import { matchRoute } from "../api/routes.js";
 import { readBody } from "../transport/read-body.js";
 import { control } from "./control.js";
 import { ErrorReply, envelope } from "./errors.js";
-import { LB_PAGE, faultQueue, statusFault, type Fault } from "./faults.js";
+import { LB_PAGE, faultQueue, hostileText, statusFault, type Fault } from "./faults.js";
 import { HANDLERS } from "./handlers.js";
 import { Ids } from "./ids.js";
 import type { Reply } from "./request.js";
@@ -131,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const result = shaped(answer(match, req, url, body, namespaceKey));
     if (fault?.kind === "drop-after-apply") { record.status = result.status; res.socket?.destroy(); return; }
     if (fault?.kind === "after-apply") return send(fault.status, fault.body, fault.contentType ?? "application/json");
+    if (fault?.kind === "hostile-text") return send(result.status, text({ ...result, body: hostileText(result.body, fault) }));
     if (fault?.kind === "stall-body") {
       // Headers and half the body now, the rest after the delay: a response that stalls mid-way.
       const full = text(result);

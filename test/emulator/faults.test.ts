@@ -2,7 +2,7 @@
 // its operation (or of any operation with "*").
 import { describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { api, useEmulator, type Api } from "./helpers.js";
+import { api, tier, useEmulator, type Api } from "./helpers.js";
 
 let emulator: Emulator;
 let a: Api;
@@ -146,5 +146,57 @@ describe("body faults", () => {
     const second = await getHealthy();
     expect([second.status, second.text]).toEqual([500, ""]);
     expect((await getHealthy()).status).toBe(200);
+  });
+});
+
+describe("hostile-text", () => {
+  const HOSTILE = "\n## forged\u2028\u001b[31m";
+
+  it("appends the text to every string value but ids, statuses and timestamps, once per count", async () => {
+    const plain = await getHealthy();
+    emulator.faults.inject("getBatch", { kind: "hostile-text", text: HOSTILE });
+    const hostile = await getHealthy();
+    expect(hostile.status).toBe(200);
+    expect(hostile.body.batch_id).toBe(plain.body.batch_id);
+    expect(hostile.body.status).toBe("COMPLETED");
+    expect(hostile.body.created_at).toBe(plain.body.created_at);
+    const tier0 = tier(hostile.body, 0);
+    expect(tier0.status).toBe(tier(plain.body, 0).status);
+    // Every other string carries the text at its end.
+    const strings: [string, string, string][] = [];
+    const walk = (a: unknown, b: unknown, key: string) => {
+      if (typeof a === "string") strings.push([key, a, b as string]);
+      else if (a && typeof a === "object") for (const [k, v] of Object.entries(a)) walk(v, (b as Record<string, unknown>)[k], Array.isArray(a) ? key : k);
+    };
+    walk(plain.body, hostile.body, "");
+    const rewritten = strings.filter(([key]) => !/^(id|status|.*_(id|ids|at))$/.test(key));
+    expect(rewritten.length).toBeGreaterThan(3);
+    for (const [key, before, after] of rewritten) expect(after, key).toBe(before + HOSTILE);
+    for (const [key, before, after] of strings.filter((s) => !rewritten.includes(s))) expect(after, key).toBe(before);
+    expect(JSON.stringify((await getHealthy()).body)).not.toContain("forged");
+  });
+
+  it("replaces instead with mode replace, only the first `strings` values, and error answers too", async () => {
+    emulator.faults.inject("getBatch", { kind: "hostile-text", text: "X", mode: "replace", strings: 2 });
+    const body = (await getHealthy()).body;
+    const values: string[] = [];
+    const walk = (v: unknown, key: string) => {
+      if (typeof v === "string" && !/^(id|status|.*_(id|ids|at))$/.test(key)) values.push(v);
+      else if (v && typeof v === "object") for (const [k, item] of Object.entries(v)) walk(item, Array.isArray(v) ? key : k);
+    };
+    walk(body, "");
+    expect(values.filter((v) => v === "X")).toHaveLength(2);
+    expect(values.length).toBeGreaterThan(2);
+    emulator.faults.inject("getBatch", { kind: "hostile-text", text: HOSTILE });
+    const missing = await a.call("getBatch", { bucket: "sandbox-media", batch_id: "btch_missing" });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(/\n## forged\u2028\u001b\[31m$/);
+    // The control route takes it too, and refuses it without a text.
+    const inject = (fault: unknown) => fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ operation: "getBatch", fault }) });
+    expect((await inject({ kind: "hostile-text" })).status).toBe(400);
+    expect((await inject({ kind: "hostile-text", text: "!" })).status).toBe(200);
+    const marked = await getHealthy();
+    expect(marked.body.batch_id).toBe(body.batch_id);
+    expect(marked.text).toMatch(/!"/);
   });
 });
