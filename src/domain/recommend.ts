@@ -84,9 +84,15 @@ export const RULES = {
       `Retry tier ${t.tier_num} with ${formatBytes(memory)} memory`,
       `Tier ${t.tier_num} was killed for running out of memory${submitted ? ` with ${formatBytes(submitted)}` : ""}${triedMemory.length ? `, and again after a retry with ${formatBytes(Math.max(...triedMemory))}` : ""}. The same resources fail the same way; ${formatBytes(memory)}${gpu ? " on the GPU tier" : ""} is the next step up.`);
   }),
-  // A tier that processed its documents but could not write them to Qdrant: run it again.
-  qdrantWriteFailed: ({ f, ref }) => f.tiers.filter((t) => t.qdrant_write_failed && t.status === "FAILED" && earlierTiersDone(f, t)).map((t) =>
-    rerun(ref, t, `Tier ${t.tier_num} processed its documents but writing them to Qdrant failed.`)),
+  // A tier that processed its documents but could not write them to Qdrant: rewrite its output
+  // from S3; if rewriting failed twice, reprocess the tier instead.
+  qdrantWriteFailed: ({ f, ref, history }) => f.tiers.filter((t) => t.qdrant_write_failed && t.status === "FAILED" && earlierTiersDone(f, t)).map((t) => {
+    const why = `Tier ${t.tier_num} processed its documents but writing them to Qdrant failed.`;
+    const rewrites = attempts(history, "retry_qdrant_write", t.tier_num);
+    if (rewrites.length >= MAX_ATTEMPTS) return rerun(ref, t, `${why} Rewriting it from S3 failed ${rewrites.length} times (${rewrites.map((a) => a.at).join(", ")}), so reprocess it.`);
+    return step("retry_qdrant_write", { ...ref, tier_num: t.tier_num }, `Retry tier ${t.tier_num}'s Qdrant write`,
+      `${why} Its output is saved in S3: retry_qdrant_write writes it again without reprocessing, and the tiers after it run.`);
+  }),
   // A tier stopped in a flow this server started (stuck detection, lost jobs): rerun it.
   rerunStoppedTier: ({ f, ref, history }) => {
     const tier = f.tiers.find((t) => (t.status === "FAILED" || t.status === "CANCELED") && !t.oom
@@ -220,10 +226,11 @@ function escalate(rec: Recommendation, history: RecentAction[]): Recommendation 
     `${tool} ran at ${same.map((a) => a.at).join(" and ")} with the same target and the problem remains. ${rec.rationale} Look at the logs (get_batch_logs) before trying again.`);
 }
 
-type ApiAction = "kill_duplicates" | "cancel_job" | "retry_transient" | "retry_tier" | "resubmit" | "detect_stuck" | "cancel_tier" | "fix_input";
+type ApiAction = "retry_qdrant_write" | "kill_duplicates" | "cancel_job" | "retry_transient" | "retry_tier" | "resubmit" | "detect_stuck" | "cancel_tier" | "fix_input";
 
 /** Words that name an action in the API's recommendations, most specific first. */
 const API_ACTIONS: [RegExp, ApiAction][] = [
+  [/qdrant/i, "retry_qdrant_write"],
   [/kill[_ ]?duplicates|duplicate/i, "kill_duplicates"],
   [/cancel[_ ]job|cancel (the )?job/i, "cancel_job"],
   [/transient/i, "retry_transient"],
@@ -241,6 +248,8 @@ function fromApiRecommendation(rec: ApiRecommendation, { f, ref, history }: Rule
   const tier = f.tiers.find((t) => t.tier_num === tierNum);
   const because = `The API's diagnosis recommends: ${JSON.stringify(text.slice(0, 200))}.`;
   switch (action) {
+    case "retry_qdrant_write": return tier && tier.status === "FAILED"
+      ? step("retry_qdrant_write", { ...ref, tier_num: tier.tier_num }, `Retry tier ${tier.tier_num}'s Qdrant write`, because) : undefined;
     case "kill_duplicates": return tier && step("kill_duplicate_jobs", { ...ref, tier_num: tier.tier_num }, `Kill duplicate jobs in tier ${tier.tier_num}`, because, "medium");
     case "cancel_job": {
       const job = rec.ray_job_id ?? /\b(raysubmit_\w+)/.exec(text)?.[1];

@@ -38,7 +38,7 @@ const CASES: Record<RuleName, Case> = {
   },
   qdrantWriteFailed: {
     f: findings("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED", { qdrant_write_failed: true })], { failure_category: "infrastructure" }),
-    step: { tool: "retry_tier", arguments: { ...ref, tier_num: 1 } },
+    step: { tool: "retry_qdrant_write", arguments: { ...ref, tier_num: 1 } },
   },
   rerunStoppedTier: {
     f: findings("CANCELED", [tier(0, "COMPLETED"), tier(1, "CANCELED")]),
@@ -110,6 +110,18 @@ describe("recommend", () => {
     expect(first.title).toMatch(/Stop repeating kill_duplicate_jobs.*\(human action\)/);
     // Another target is a fresh attempt.
     expect(recommend(CASES.duplicateJobs.f, ref, twice.map((a) => ({ ...a, arguments: { ...a.arguments, tier_num: 5 } })))[0]!.tool).toBe("kill_duplicate_jobs");
+  });
+
+  it("reprocesses a tier whose Qdrant write failed again after two rewrites, and reads a rewrite the API itself recommends", () => {
+    const qdrant = CASES.qdrantWriteFailed.f;
+    const once = [action("retry_qdrant_write", { tier_num: 1 }, "rewriting")];
+    expect(recommend(qdrant, ref, once)[0]).toMatchObject({ tool: "retry_qdrant_write", arguments: { ...ref, tier_num: 1 } });
+    expect(recommend(qdrant, ref, [...once, ...once])[0]).toMatchObject({ tool: "retry_tier", arguments: { ...ref, tier_num: 1 } });
+    // Refused rewrites changed nothing: they are not attempts.
+    expect(recommend(qdrant, ref, [action("retry_qdrant_write", { tier_num: 1 }, "refused"), ...once])[0]).toMatchObject({ tool: "retry_qdrant_write" });
+    // Findings that missed it, with only the API's word: a permanent-error batch whose diagnosis says so.
+    const onlyApi = findings("FAILED", [tier(0, "COMPLETED"), tier(1, "FAILED")], { api_recommendations: [{ text: "Tier 1: Qdrant write failed, retry it from S3" }], failure_groups: [group(false, 1)] });
+    expect(recommend(onlyApi, ref)[0]).toMatchObject({ tool: "retry_qdrant_write", arguments: { ...ref, tier_num: 1 } });
   });
 
   it("says what a canceled batch with no repair in progress needs: a human decision", () => {
