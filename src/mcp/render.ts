@@ -17,12 +17,18 @@ const UNCUT = new Set(["confirm_token"]);
  * and every string and key, wherever it came from, is redacted and kept on one line, so API
  * text reaches no channel raw (util/text.ts). */
 export function toReply(tool: { name: string; title: string }, result: Record<string, unknown>): CallToolResult {
+  const structured = toStructured(tool, result);
+  return { structuredContent: structured, content: [{ type: "text", text: boundText(renderResult(tool.title, structured)) }] };
+}
+
+/** The structured part of a reply (also what a resource shows): the trace's notes added, every
+ * string and key made safe, and the whole cut to the budget. Call it inside the call's trace. */
+export function toStructured(tool: { name: string }, result: Record<string, unknown>): Record<string, unknown> {
   const trace = currentTrace();
   const own = Array.isArray(result["notes"]) ? (result["notes"] as string[]) : [];
   const notes = [...own, ...(trace?.notes ?? []).filter((n) => !own.includes(n))];
   const full = safe(notes.length ? { ...result, notes } : result, trace?.secrets ?? []) as Record<string, unknown>;
-  const structured = withinBudget(tool.name, full);
-  return { structuredContent: structured, content: [{ type: "text", text: boundText(renderResult(tool.title, structured)) }] };
+  return withinBudget(tool.name, full);
 }
 
 /** Every result, whatever the API answered, holds at most this many characters of text and this

@@ -3,18 +3,23 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { IncidentMemory, MemoryScope } from "../safety/incident-memory.js";
 import type { Api } from "../api/mixpeek-api.js";
+import { traceRequests } from "../api/trace.js";
+import { safeText } from "../util/text.js";
+import { describeError } from "./errors.js";
+import { toStructured } from "./render.js";
 import type { ToolContext, ToolDefinition } from "./tool.js";
 
 type ContextFor = (extra: { signal: AbortSignal }, tool: ToolDefinition) => ToolContext;
 export type BatchIdCompleter = (value: string, context?: { arguments?: Record<string, string> }) => Promise<string[]>;
 
-export function batchIdCompleter(api: Api<"listBatches">, fallbackBucket: string | undefined): BatchIdCompleter {
+export function batchIdCompleter(api: Api<"listBatches">, fallbackBucket: string | undefined, secrets: readonly string[] = []): BatchIdCompleter {
   return async (value, context) => {
     const bucket = context?.arguments?.["bucket"] ?? fallbackBucket;
     if (!bucket) return [];
     try {
       const { data } = await api.call("listBatches", { params: { bucket }, body: { limit: 100 } });
-      return (data.items ?? []).map((b) => b.batch_id).filter((id) => id.startsWith(value)).slice(0, 100);
+      // An id that is not safe to show as it is (too long, a control character, the key) is no usable id.
+      return (data.items ?? []).map((b) => b.batch_id).filter((id) => id.startsWith(value) && safeText(id, 100, secrets) === id).slice(0, 100);
     } catch {
       return []; // completion is a convenience: an unknown bucket just offers nothing
     }
@@ -23,15 +28,23 @@ export function batchIdCompleter(api: Api<"listBatches">, fallbackBucket: string
 
 export function registerResources(
   server: McpServer, tools: { getBatch: ToolDefinition; diagnoseBatch: ToolDefinition }, contextFor: ContextFor,
-  completeBatchId: BatchIdCompleter, sandboxBucket: string | undefined,
+  completeBatchId: BatchIdCompleter, sandboxBucket: string | undefined, policy: { namespace: string | undefined; secrets: string[] },
 ): void {
   const complete = {
     bucket: async () => (sandboxBucket ? [sandboxBucket] : []),
     batch_id: completeBatchId,
   };
+  // The same rule as a tool's answer (render.ts): redacted, one line per string, within the
+  // budget; an error is the tool's error text, never the API's raw message.
   const read = (tool: ToolDefinition) => async (uri: URL, variables: Record<string, string | string[]>, extra: { signal: AbortSignal }) => {
     const args = { bucket: String(variables["bucket"]), batch_id: String(variables["batch_id"]) };
-    const result = await tool.run(args, contextFor(extra, tool));
+    const { result } = await traceRequests(async () => {
+      try {
+        return toStructured(tool, await tool.run(args, contextFor(extra, tool)));
+      } catch (error) {
+        throw new Error(describeError(error, { tool: tool.name, args, readOnly: true, ...policy }));
+      }
+    }, policy.secrets);
     return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(result) }] };
   };
   server.registerResource("batch", new ResourceTemplate("mixpeek://buckets/{bucket}/batches/{batch_id}", { list: undefined, complete }), {

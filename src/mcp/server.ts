@@ -121,11 +121,12 @@ export function createServer(deps: ServerDeps): McpServer {
     });
   }
 
-  const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName);
+  const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName, secrets);
   registerPrompts(server, completeBatchId);
   const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
   registerAuditResource(server, memory, scope);
-  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName);
+  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName,
+    { namespace: config.namespace, secrets });
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);

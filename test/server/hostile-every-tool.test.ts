@@ -158,6 +158,23 @@ describe("every tool against hostile API text", () => {
       }
     }
     expect(calls).toBeGreaterThanOrEqual(TOOLS.length);
+    // Resources show the tools' views, so the same rule holds for them, errors included.
+    const resourceAnswers: string[] = [];
+    for (const id of [h.batches["oom-gpu-tier"], h.batches["mixed-failures"], "btch_missing"]) {
+      for (const uri of [`mixpeek://buckets/${h.bucket}/batches/${id}`, `mixpeek://buckets/${h.bucket}/batches/${id}/diagnosis`]) {
+        const answer = await h.client.readResource({ uri }).then((r) => String(r.contents[0]?.text), (error: Error) => error.message);
+        expect(answer.length, `${uri}: over the budget`).toBeLessThanOrEqual(RESULT_BUDGET);
+        resourceAnswers.push(answer);
+      }
+    }
+    const completion = await h.client.complete({
+      ref: { type: "ref/resource", uri: "mixpeek://buckets/{bucket}/batches/{batch_id}" }, argument: { name: "batch_id", value: "" }, context: { arguments: { bucket: h.bucket } },
+    });
+    resourceAnswers.push(...completion.completion.values, (await h.client.readResource({ uri: "mixpeek://audit/recent" })).contents[0]!.text as string);
+    for (const answer of resourceAnswers) {
+      for (const piece of FRAGMENTS) expect(answer, `resource: key fragment ${piece}`).not.toContain(piece);
+      expect(RAW.test(answer), `resource: raw control character in ${JSON.stringify(answer.slice(0, 200))}`).toBe(false);
+    }
     // Hostile text reached the API's answers: the emulator saw every tool's requests.
     expect(h.emulator.requests.length).toBeGreaterThan(TOOLS.length);
 
