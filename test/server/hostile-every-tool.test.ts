@@ -87,6 +87,7 @@ function ownKeys(tool: ToolDefinition): Set<string> {
 }
 
 type Reply = Awaited<ReturnType<Harness["call"]>>;
+const contentText = (c: { text: string } | { blob: string } | undefined) => (c && "text" in c ? c.text : "");
 const textOf = (r: Reply) => (r.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
 
 /** Every line is a line of ours: the heading, a field (`key: …`, `key=…`, `key (n):`) of the
@@ -162,7 +163,7 @@ describe("every tool against hostile API text", () => {
     const resourceAnswers: string[] = [];
     for (const id of [h.batches["oom-gpu-tier"], h.batches["mixed-failures"], "btch_missing"]) {
       for (const uri of [`mixpeek://buckets/${h.bucket}/batches/${id}`, `mixpeek://buckets/${h.bucket}/batches/${id}/diagnosis`]) {
-        const answer = await h.client.readResource({ uri }).then((r) => String(r.contents[0]?.text), (error: Error) => error.message);
+        const answer = await h.client.readResource({ uri }).then((r) => contentText(r.contents[0]), (error: Error) => error.message);
         expect(answer.length, `${uri}: over the budget`).toBeLessThanOrEqual(RESULT_BUDGET);
         resourceAnswers.push(answer);
       }
@@ -170,7 +171,7 @@ describe("every tool against hostile API text", () => {
     const completion = await h.client.complete({
       ref: { type: "ref/resource", uri: "mixpeek://buckets/{bucket}/batches/{batch_id}" }, argument: { name: "batch_id", value: "" }, context: { arguments: { bucket: h.bucket } },
     });
-    resourceAnswers.push(...completion.completion.values, (await h.client.readResource({ uri: "mixpeek://audit/recent" })).contents[0]!.text as string);
+    resourceAnswers.push(...completion.completion.values, contentText((await h.client.readResource({ uri: "mixpeek://audit/recent" })).contents[0]));
     for (const answer of resourceAnswers) {
       for (const piece of FRAGMENTS) expect(answer, `resource: key fragment ${piece}`).not.toContain(piece);
       expect(RAW.test(answer), `resource: raw control character in ${JSON.stringify(answer.slice(0, 200))}`).toBe(false);
