@@ -8,7 +8,7 @@
 // models the domain reads (batches, tasks, diagnoses, …) are in wire.ts; an answer only one
 // tool reads is declared here, next to its operation.
 import { z } from "zod";
-import { bool, int, num } from "./tolerant.js";
+import { bool, findList, int, num, timestamp } from "./tolerant.js";
 import * as wire from "./wire.js";
 
 const { model, str, strList, optionalStatus } = wire;
@@ -16,6 +16,10 @@ const { model, str, strList, optionalStatus } = wire;
 /** Query and path values arrive as text; an integer one is read as pydantic reads it. */
 const textInt = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v), schema);
 const tierNum = textInt(z.number().int().min(0));
+/** A query boolean arrives as text; pydantic reads "true" and "false". */
+const textBool = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+const skipValidation = z.object({ skip_validation: textBool.optional() });
+const jsonObject = z.record(z.string(), z.unknown());
 const tierPath = z.object({ tier_num: tierNum });
 const ids = z.array(z.string()).nullish();
 
@@ -53,6 +57,52 @@ const UploadConfirmation = z.looseObject({
   upload_id: z.string(),
   etag: z.string().optional(),
   file_size_bytes: z.number().int().min(1).optional(),
+});
+
+/** CreateBatchRequest and AddObjectsToBatchRequest: at least one object id, no maximum. */
+const ObjectIdsBody = z.strictObject({ object_ids: z.array(z.string()).min(1) });
+const SubmitBatchBody = z.strictObject({ include_processing_history: z.boolean().optional() });
+const PatchBatchBody = z.strictObject({ metadata: jsonObject.nullish() });
+/** CreateUploadRequest, as the spec declares it. */
+const CreateUpload = z.strictObject({
+  filename: z.string().min(1).max(255),
+  content_type: z.string(),
+  file_size_bytes: z.number().int().min(1).nullish(),
+  presigned_url_expiration: z.number().int().min(60).max(86400).optional(),
+  metadata: jsonObject.optional(),
+  create_object_on_confirm: z.boolean().optional(),
+  object_metadata: jsonObject.nullish(),
+  blob_property: z.string().regex(/^[a-zA-Z0-9_]+$/).nullish(),
+  blob_type: z.string().nullish(),
+  file_hash: z.string().regex(/^[a-f0-9]{64}$/).nullish(),
+  skip_duplicates: z.boolean().optional(),
+});
+const BatchUploadBody = z.strictObject({
+  uploads: z.array(CreateUpload).min(1).max(100),
+  shared_metadata: jsonObject.nullish(),
+  shared_object_metadata: jsonObject.nullish(),
+});
+export const TASK_TYPES = [
+  "api_namespaces_create", "api_namespaces_delete", "api_namespaces_migrations_run", "api_buckets_objects_create", "api_buckets_delete",
+  "api_buckets_batches_process", "api_buckets_batches_submit", "api_buckets_uploads_create", "api_buckets_uploads_confirm",
+  "api_buckets_uploads_batch_confirm", "api_collections_documents_create", "api_collections_extraction_artifacts", "api_taxonomies_create",
+  "api_taxonomies_execute", "api_taxonomies_materialize", "api_evaluations_run", "api_evaluations_dataset_create", "api_retrievers_publish",
+  "api_collections_export", "api_collections_trigger", "engine_feature_extractor_run", "engine_inference_run", "engine_object_processing",
+  "engine_cluster_build", "thumbnail", "video_segment", "audio_segment", "materialize", "plugin_custom", "model_custom",
+] as const;
+/** ListTasksRequest; `filters` is a LogicalOperator (AND/OR/NOT of conditions), open in the spec. */
+const ListTasksBody = z.strictObject({
+  status: z.enum(wire.TASK_STATUSES).nullish(),
+  task_type: z.enum(TASK_TYPES).nullish(),
+  filters: z.looseObject({}).nullish(),
+  sort: z.strictObject({ field: z.string(), direction: z.enum(["asc", "desc"]).optional() }).nullish(),
+  search: z.string().nullish(),
+});
+const ListTasksQuery = z.object({
+  limit: textInt(z.number().int().min(1).max(1000)).optional(),
+  offset: textInt(z.number().int().min(0).max(10000)).optional(),
+  cursor: z.string().optional(),
+  include_total: textBool.optional(),
 });
 
 // Answers to writes. A 2xx means the write was applied whatever its body says ([WEB]: some
@@ -152,6 +202,98 @@ const QdrantRetryResponse = model({
   message: str,
 }, { documents_written: ["points_written", "written_count", "documents_rewritten"] });
 
+/** [SPEC: BatchModel] the answer to create, add objects and patch; read with every field
+ * optional, so an answer without a batch_id is a note, not a failure of an applied write. */
+const BatchWrite = model({
+  batch_id: str,
+  bucket_id: str,
+  status: optionalStatus,
+  object_ids: strList,
+  loaded_object_ids: strList,
+  collection_ids: strList,
+  total_tiers: int,
+  task_id: str,
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+}, { batch_id: ["id"] });
+
+/** [SPEC: GenericDeleteResponse] DELETE of a batch or a task. */
+const DeleteResponse = model({ success: bool, message: str });
+
+/** [SPEC: BatchUploadResponse] one presigned URL per upload. */
+const UploadAnswer = model({
+  upload_id: str,
+  filename: str,
+  presigned_url: str,
+  presigned_url_expiration: int,
+  status: optionalStatus,
+  expires_at: timestamp,
+  is_duplicate: bool,
+  duplicate_of_upload_id: str,
+  skipped_unique_key: bool,
+  existing_object_id: str,
+  message: str,
+}, { presigned_url: ["url", "upload_url"] });
+const BatchUploadResponse = z.preprocess((v) => findList(v, "items", ["uploads", "results", "data"], ["total", "total_count", "count"]), z.looseObject({
+  items: z.array(UploadAnswer).nullable(),
+  total: int,
+  received_keys: strList,
+}));
+
+/** [SPEC: ListTasksResponse] `{results, pagination: {total, next_cursor, …}}`. */
+const ListTasksResponse = z.preprocess((v) => findList(v, "items", ["results", "tasks", "data"], ["total", "total_count", "count"]), z.looseObject({
+  items: z.array(wire.Task).nullable(),
+  total: int,
+  received_keys: strList,
+  pagination: model({ next_cursor: str, total: int, page: int, total_pages: int }).nullish(),
+}));
+
+/** [SPEC: BatchDiagnostics] required batch_id, batch_name, status, bucket_id; the rest optional. */
+const TierDiagnostic = model({
+  tier_num: int,
+  task_id: str,
+  status: optionalStatus,
+  started_at: timestamp,
+  completed_at: timestamp,
+  duration_seconds: num,
+  progress: model({ processed_documents: int, total_documents: int, percentage: num }).nullish(),
+  ray_job_id: str,
+  error: str,
+  error_type: str,
+});
+const BatchDiagnostics = model({
+  batch_id: str,
+  batch_name: str,
+  status: optionalStatus,
+  bucket_id: str,
+  current_tier: int,
+  total_tiers: int,
+  overall_progress: num,
+  created_at: timestamp,
+  submitted_at: timestamp,
+  started_at: timestamp,
+  completed_at: timestamp,
+  duration_seconds: num,
+  estimated_completion: timestamp,
+  tiers: z.array(TierDiagnostic).nullish(),
+  collections: z.array(model({ collection_id: str, collection_name: str, document_count: int, expected_documents: int, status: str })).nullish(),
+  insights: z.array(model({ type: str, severity: str, message: str, stage: str, recommendation: str })).nullish(),
+  has_failures: bool,
+  failed_tier_count: int,
+  total_objects: int,
+  next_actions: z.array(z.unknown()).nullish(),
+});
+
+/** [SPEC: BucketHealthResponse] errors by type and the health of the bucket's sync configs. */
+const BucketHealth = model({
+  bucket_id: str,
+  time_range: model({ start: timestamp, end: timestamp }).nullish(),
+  overall_health: str,
+  total_errors: int,
+  error_breakdown: z.array(model({ error_type: str, count: int, percentage: num, first_seen: timestamp, last_seen: timestamp })).nullish(),
+  sync_health: z.array(model({ sync_config_id: str, consecutive_failures: int, failure_rate: num, last_failure_at: timestamp })).nullish(),
+  stuck_syncs: z.array(z.unknown()).nullish(),
+}, { overall_health: ["health", "status"], error_breakdown: ["errors_by_type"] });
+
 export interface OperationSpec {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path template; each {name} is one percent-encoded segment. */
@@ -168,11 +310,12 @@ export interface OperationSpec {
   answer: z.ZodType;
 }
 
-const BATCH = "/v1/buckets/{bucket}/batches/{batch_id}";
+const BATCHES = "/v1/buckets/{bucket}/batches";
+const BATCH = `${BATCHES}/{batch_id}`;
 const TIER = `${BATCH}/tiers/{tier_num}`;
 
 export const OPERATIONS = {
-  listBatches: { method: "POST", path: "/v1/buckets/{bucket}/batches/list", reads: true, body: ListBatchesBody, answer: wire.ListBatchesResponse },
+  listBatches: { method: "POST", path: `${BATCHES}/list`, reads: true, body: ListBatchesBody, answer: wire.ListBatchesResponse },
   getBatch: { method: "GET", path: BATCH, reads: true, answer: wire.Batch },
   diagnoseBatch: { method: "GET", path: `${BATCH}/diagnose`, reads: true, answer: wire.Diagnosis },
   // The spec bounds neither limit nor offset; pages of more than 1,000 are refused [GUESS].
@@ -195,6 +338,20 @@ export const OPERATIONS = {
   confirmUploads: {
     method: "POST", path: "/v1/buckets/{bucket}/uploads/confirm/batch",
     body: z.strictObject({ confirmations: z.array(UploadConfirmation).min(1).max(100) }), bodyRequired: true, answer: BatchConfirmResponse,
+  },
+  createBatch: { method: "POST", path: BATCHES, query: skipValidation, body: ObjectIdsBody, bodyRequired: true, answer: BatchWrite },
+  addBatchObjects: { method: "POST", path: `${BATCH}/objects`, query: skipValidation, body: ObjectIdsBody, bodyRequired: true, answer: BatchWrite },
+  submitBatch: { method: "POST", path: `${BATCH}/submit`, body: SubmitBatchBody, answer: wire.Task },
+  updateBatch: { method: "PATCH", path: BATCH, body: PatchBatchBody, bodyRequired: true, answer: BatchWrite },
+  deleteBatch: { method: "DELETE", path: BATCH, answer: DeleteResponse },
+  createUploads: { method: "POST", path: "/v1/buckets/{bucket}/uploads/batch", body: BatchUploadBody, bodyRequired: true, answer: BatchUploadResponse },
+  listTasks: { method: "POST", path: "/v1/tasks/list", reads: true, namespaced: false, query: ListTasksQuery, body: ListTasksBody, answer: ListTasksResponse },
+  /** Idempotent, the spec says: a task that does not exist or has finished is killed already. */
+  killTask: { method: "DELETE", path: "/v1/tasks/{task_id}", namespaced: false, answer: DeleteResponse },
+  getBatchDiagnostics: { method: "GET", path: "/v1/analytics/performance/batches/{batch_id}/diagnostics", reads: true, answer: BatchDiagnostics },
+  getBucketHealth: {
+    method: "GET", path: "/v1/analytics/buckets/{bucket}/health", reads: true, answer: BucketHealth,
+    query: z.object({ hours: textInt(z.number().int().min(1).max(720)).optional() }),
   },
 } as const satisfies Record<string, OperationSpec>;
 

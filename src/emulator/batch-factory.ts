@@ -16,9 +16,10 @@ export function pipelineFrom(ns: Namespace, first: Collection): PipelineStep[] {
   return steps;
 }
 
-/** Creates and submits a batch: PENDING now, IN_PROGRESS on the next tick. */
+/** Creates and submits a batch: PENDING now, IN_PROGRESS on the next tick; or, `draft`, a DRAFT
+ * batch with no task, which submitBatch submits. */
 export function createBatch(state: State, ns: Namespace, spec: {
-  bucket: Bucket; objectIds: string[]; steps: PipelineStep[]; type?: Batch["type"]; docsPerObject?: number; workMs?: number;
+  bucket: Bucket; objectIds: string[]; steps: PipelineStep[]; type?: Batch["type"]; docsPerObject?: number; workMs?: number; draft?: boolean;
 }): Batch {
   const id = `btch_${state.ids.token(12)}`;
   const first = spec.steps[0]!.collection.source;
@@ -34,17 +35,25 @@ export function createBatch(state: State, ns: Namespace, spec: {
       jobs: step.extractors.map((extractor) => newJob(state, extractor, [step.collection.id], "ok", spec.workMs)),
     })),
   };
+  ns.batches.set(id, batch);
+  if (spec.draft) batch.status = "DRAFT";
+  else submitBatch(state, ns, batch);
+  return batch;
+}
+
+/** Submits a batch: its processing task is created and it is PENDING. */
+export function submitBatch(state: State, ns: Namespace, batch: Batch): void {
   const task = state.addTask({
-    type: "api_buckets_batches_process", status: "PENDING", batch, error: null, inputs: [id], outputs: [],
+    type: "api_buckets_batches_process", status: "PENDING", batch, error: null, inputs: [batch.id], outputs: [],
     additional: {
-      batch_id: id, bucket_id: spec.bucket.id, namespace_id: ns.id, total_tiers: spec.steps.length,
-      collection_ids: spec.steps.map((s) => s.collection.id), object_count: spec.objectIds.length, current_tier: 0,
-      sample_object_ids: spec.objectIds.slice(0, 5),
+      batch_id: batch.id, bucket_id: batch.bucketId, namespace_id: ns.id, total_tiers: batch.tiers.length,
+      collection_ids: batch.tiers.flatMap((t) => t.collectionIds), object_count: batch.objectIds.length, current_tier: 0,
+      sample_object_ids: batch.objectIds.slice(0, 5),
     },
   });
   batch.taskId = task.id;
-  ns.batches.set(id, batch);
-  return batch;
+  batch.status = "PENDING";
+  batch.updatedAt = state.now;
 }
 
 /** Puts tiers from `from` on a fresh attempt (one new Ray job per extractor, their failed

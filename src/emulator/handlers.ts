@@ -1,12 +1,15 @@
 // One handler per API operation. Each checks the state transition it performs and answers 400
 // (BadRequestError) for an invalid one, as the API documents. The reads and the remediations
-// are here; the two operations that submit new work are in submit-handlers.ts.
+// are here; the two operations that submit new work are in submit-handlers.ts, a batch's
+// lifecycle and uploads in lifecycle-handlers.ts, tasks and analytics in analytics-handlers.ts.
 import type { Answer, Body } from "../api/operations.js";
 import type { Operation } from "../api/operations.js";
 import { resetTiers } from "./batch-factory.js";
 import { badRequest, notFound } from "./errors.js";
 import { findBatch, findBucket, findTier, ok, type Handler } from "./request.js";
 import { STUCK_THRESHOLD_MS, isActive, isTransient, syncTask } from "./simulation.js";
+import { ANALYTICS_HANDLERS } from "./analytics-handlers.js";
+import { LIFECYCLE_HANDLERS } from "./lifecycle-handlers.js";
 import { SUBMIT_HANDLERS } from "./submit-handlers.js";
 import type { Batch, Job, Tier } from "./types.js";
 import { batchToWire, diagnose, failedDocToWire, jobLog, jobStatus, taskToWire } from "./wire-bodies.js";
@@ -223,4 +226,6 @@ export const HANDLERS: Record<Operation, Handler> = {
   },
 
   ...SUBMIT_HANDLERS,
+  ...LIFECYCLE_HANDLERS,
+  ...ANALYTICS_HANDLERS,
 };

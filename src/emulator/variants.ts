@@ -77,7 +77,10 @@ export const VARIANT_NAMES = Object.keys(VARIANTS) as Variant["name"][];
 
 /** Writes whose answers the spec types; every other write's answer is a guess, so a new write is
  * served in every variant's reading without being listed here. */
-const SPEC_TYPED_WRITES: ReadonlySet<Operation> = new Set(["cancelBatch", "triggerCollection", "confirmUploads"]);
+const SPEC_TYPED_WRITES: ReadonlySet<Operation> = new Set([
+  "cancelBatch", "triggerCollection", "confirmUploads", "createBatch", "addBatchObjects", "submitBatch", "updateBatch", "deleteBatch",
+  "createUploads", "killTask",
+]);
 const GUESSED_WRITES: ReadonlySet<Operation> = new Set((Object.keys(OPERATIONS) as Operation[]).filter((op) => !isRead(op) && !SPEC_TYPED_WRITES.has(op)));
 /** Operations whose whole answer is a guess. */
 const GUESSED: ReadonlySet<Operation> = new Set([...GUESSED_WRITES, "diagnoseBatch", "listFailedDocuments", "getBatchLogs"]);

@@ -143,7 +143,8 @@ export function batchToWire(batch: Batch, variant: Variant): wire.Batch {
     error_summary: summary(batch.failed),
     type: batch.type,
     manifest_key: `batches/${batch.id}/manifest.parquet`,
-    task_id: batch.taskId,
+    // A DRAFT batch has no task until it is submitted.
+    task_id: batch.taskId || null,
     loaded_object_ids: null,
     internal_metadata: null,
     metadata: batch.metadata,

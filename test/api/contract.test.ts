@@ -170,6 +170,36 @@ describe("requests match the contract", () => {
       { upload_id: "upl_b2c3d4e5f6g7h8i9" },
     ] } });
 
+    // A batch's lifecycle, tasks, uploads and analytics.
+    const created = await api.call("createBatch", { params: { bucket: BUCKET }, query: { skip_validation: false }, body: { object_ids: ["obj_0001"] } });
+    const draft = { bucket: BUCKET, batch_id: created.data.batch_id! };
+    await api.call("addBatchObjects", { params: draft, query: { skip_validation: true }, body: { object_ids: ["obj_0002"] } });
+    await api.call("updateBatch", { params: draft, body: { metadata: { owner: "contract" } } });
+    await api.call("submitBatch", { params: draft, body: { include_processing_history: false } });
+    const second = await api.call("createBatch", { params: { bucket: BUCKET }, query: {}, body: { object_ids: ["obj_0003"] } });
+    await api.call("addBatchObjects", { params: { bucket: BUCKET, batch_id: second.data.batch_id! }, body: { object_ids: ["obj_0004"] } });
+    await api.call("updateBatch", { params: { bucket: BUCKET, batch_id: second.data.batch_id! }, body: { metadata: null } });
+    await api.call("submitBatch", { params: { bucket: BUCKET, batch_id: second.data.batch_id! } });
+    await api.call("deleteBatch", { params: ref("healthy-completed") });
+    await api.call("createUploads", { params: { bucket: BUCKET }, body: {
+      uploads: [
+        { filename: "clip.mp4", content_type: "video/mp4", file_size_bytes: 1024, presigned_url_expiration: 600, metadata: { a: 1 },
+          create_object_on_confirm: true, object_metadata: { title: "Clip" }, blob_property: "video", blob_type: "VIDEO",
+          file_hash: "a".repeat(64), skip_duplicates: false },
+        { filename: "b.jpg", content_type: "image/jpeg" },
+      ],
+      shared_metadata: { batch: "x" }, shared_object_metadata: { source: "contract" },
+    } });
+    await api.call("listTasks", { params: {}, query: { limit: 5, offset: 0, include_total: true }, body: {
+      status: "PENDING", task_type: "api_buckets_batches_process", search: "btch",
+      filters: { AND: [{ field: "status", operator: "eq", value: "PENDING" }] }, sort: { field: "created_at", direction: "desc" },
+    } });
+    await api.call("listTasks", { params: {}, query: { cursor: "cur_1" } });
+    await api.call("killTask", { params: { task_id: canceled.data.task_id! } });
+    await api.call("getBatchDiagnostics", { params: { batch_id: emulator.sandbox.batches["oom-gpu-tier"] } });
+    await api.call("getBucketHealth", { params: { bucket: BUCKET }, query: { hours: 48 } });
+    await api.call("getBucketHealth", { params: { bucket: BUCKET }, query: {} });
+
     const log = emulator.requests;
     expect(log.every((r) => r.status !== undefined && r.status < 300), JSON.stringify(log.filter((r) => (r.status ?? 500) >= 300))).toBe(true);
     // Every operation with a query or a body is sent here with each of its fields; the others
@@ -180,7 +210,10 @@ describe("requests match the contract", () => {
     for (const request of log) expect(violations(request), `${request.method} ${request.path} ${JSON.stringify(request.body)}`).toEqual([]);
     // The request bodies actually checked against the spec, not vacuously absent.
     const bodies = log.filter((r) => r.body !== undefined).map((r) => r.operation);
-    expect(new Set(bodies)).toEqual(new Set(["listBatches", "retryDocuments", "retryTier", "healTier", "triggerCollection", "confirmUploads"]));
+    expect(new Set(bodies)).toEqual(new Set([
+      "listBatches", "retryDocuments", "retryTier", "healTier", "triggerCollection", "confirmUploads",
+      "createBatch", "addBatchObjects", "updateBatch", "submitBatch", "createUploads", "listTasks",
+    ]));
     expect(log.filter((r) => r.operation === "resubmitBatch").map((r) => r.query)).toEqual([{ from_tier: "1" }, {}]);
   });
 });

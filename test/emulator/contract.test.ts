@@ -63,10 +63,39 @@ describe("emulator responses match the public OpenAPI spec", () => {
     expectMatchesSpec("getTask", await a.call("getTask", { task_id: confirmed.body.task_id }));
   });
 
+  it("a batch's lifecycle (BatchModel, TaskResponse, GenericDeleteResponse), uploads, tasks and analytics", async () => {
+    const bucket = { bucket: "sandbox-media" };
+    const created = await a.call("createBatch", bucket, { body: { object_ids: ["obj_0001"] } });
+    expect(created.body.status).toBe("DRAFT");
+    expectMatchesSpec("createBatch", created);
+    const draft = { ...bucket, batch_id: created.body.batch_id };
+    expectMatchesSpec("getBatch", await a.call("getBatch", draft));
+    expectMatchesSpec("getBatchDiagnostics", await a.call("getBatchDiagnostics", { batch_id: draft.batch_id }));
+    expectMatchesSpec("addBatchObjects", await a.call("addBatchObjects", draft, { body: { object_ids: ["obj_0002"] }, query: { skip_validation: "true" } }));
+    expectMatchesSpec("updateBatch", await a.call("updateBatch", draft, { body: { metadata: { owner: "ops", ticket: 42 } } }));
+    const submitted = await a.call("submitBatch", draft, { body: { include_processing_history: true } });
+    expect(submitted.body.status).toBe("PENDING");
+    expectMatchesSpec("submitBatch", submitted);
+    const uploads = await a.call("createUploads", bucket, { body: { uploads: [{ filename: "a.mp4", content_type: "video/mp4", file_size_bytes: 10 }, { filename: "b.png", content_type: "image/png" }] } });
+    expectMatchesSpec("createUploads", uploads);
+    expectMatchesSpec("listTasks", await a.call("listTasks", {}, { body: { status: "PENDING" }, query: { limit: 2, include_total: "true" } }));
+    expectMatchesSpec("listTasks", await a.call("listTasks", {}, { body: {}, headers: { "x-namespace": "" } }));
+    expectMatchesSpec("killTask", await a.call("killTask", { task_id: submitted.body.task_id }));
+    expectMatchesSpec("killTask", await a.call("killTask", { task_id: "task_unknown" }));
+    expectMatchesSpec("deleteBatch", await a.call("deleteBatch", draft));
+    for (const name of CONTRACT_SCENARIOS) expectMatchesSpec("getBatchDiagnostics", await a.call("getBatchDiagnostics", { batch_id: emulator.sandbox.batches[name] }));
+    expectMatchesSpec("getBucketHealth", await a.call("getBucketHealth", bucket, { query: { hours: 720 } }));
+    expectMatchesSpec("getBucketHealth", await a.call("getBucketHealth", { bucket: emulator.sandbox.bucketId }, { query: { hours: 1 } }));
+  });
+
   it("error envelopes: 400, 401, 404 on every covered route", async () => {
     const ref = a.ref("healthy-completed");
     const missing = { bucket: "sandbox-media", batch_id: "btch_missing" };
+    const running = { bucket: "sandbox-media", batch_id: (await a.call("createBatch", { bucket: "sandbox-media" }, { body: { object_ids: ["obj_0001"] } })).body.batch_id };
+    await a.call("submitBatch", running);
     const answers: [Operation, Answer, number][] = [
+      // Submitted a moment ago, so still running.
+      ["deleteBatch", await a.call("deleteBatch", running), 400],
       ["getBatch", await a.call("getBatch", missing), 404],
       ["getBatch", await a.call("getBatch", ref, { headers: { authorization: "" } }), 401],
       ["listBatches", await a.call("listBatches", { bucket: "nope" }, { body: {} }), 404],
@@ -79,6 +108,16 @@ describe("emulator responses match the public OpenAPI spec", () => {
       ["triggerCollection", await a.call("triggerCollection", { collection: "video-frames" }, { body: { object_ids: ["obj_ghost"] } }), 400],
       ["confirmUploads", await a.call("confirmUploads", { bucket: "nope" }, { body: { confirmations: [{ upload_id: "upl_x" }] } }), 404],
       ["getBatch", await a.call("getBatch", ref, { headers: { "x-namespace": "" } }), 400],
+      ["createBatch", await a.call("createBatch", { bucket: "sandbox-media" }, { body: { object_ids: ["obj_ghost"] } }), 400],
+      ["createBatch", await a.call("createBatch", { bucket: "nope" }, { body: { object_ids: ["obj_0001"] } }), 404],
+      ["addBatchObjects", await a.call("addBatchObjects", ref, { body: { object_ids: ["obj_0001"] } }), 400],
+      ["submitBatch", await a.call("submitBatch", ref), 400],
+      ["submitBatch", await a.call("submitBatch", missing), 404],
+      ["updateBatch", await a.call("updateBatch", missing, { body: { metadata: {} } }), 404],
+      ["deleteBatch", await a.call("deleteBatch", missing), 404],
+      ["createUploads", await a.call("createUploads", { bucket: "nope" }, { body: { uploads: [{ filename: "a", content_type: "text/plain" }] } }), 404],
+      ["getBatchDiagnostics", await a.call("getBatchDiagnostics", { batch_id: "btch_missing" }), 404],
+      ["getBucketHealth", await a.call("getBucketHealth", { bucket: "nope" }), 404],
     ];
     for (const [operation, answer, status] of answers) {
       expect(answer.status, operation).toBe(status);
