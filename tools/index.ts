@@ -3,10 +3,13 @@
 // schema also give the recommendation builders their types (src/domain/next-steps.ts).
 import type { z } from "zod";
 import type { ToolDefinition } from "../src/mcp/tool.js";
+import * as addBatchObjects from "./add-batch-objects.js";
 import * as cancelBatch from "./cancel-batch.js";
 import * as cancelJob from "./cancel-job.js";
 import * as cancelTier from "./cancel-tier.js";
 import * as confirmUploads from "./confirm-uploads.js";
+import * as createBatch from "./create-batch.js";
+import * as createUploads from "./create-uploads.js";
 import * as detectStuckTier from "./detect-stuck-tier.js";
 import * as diagnoseBatch from "./diagnose-batch.js";
 import * as getBatch from "./get-batch.js";
@@ -19,12 +22,14 @@ import * as resubmitBatch from "./resubmit-batch.js";
 import * as retryFailedDocuments from "./retry-failed-documents.js";
 import * as retryQdrantWrite from "./retry-qdrant-write.js";
 import * as retryTier from "./retry-tier.js";
+import * as submitBatch from "./submit-batch.js";
 import * as triggerCollection from "./trigger-collection.js";
 import * as waitForBatch from "./wait-for-batch.js";
 
 export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
   retryFailedDocuments, retryTier, retryQdrantWrite, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
+  createUploads, createBatch, addBatchObjects, submitBatch,
   killDuplicateJobs, cancelTier, cancelJob, cancelBatch,
 ] as const;
 

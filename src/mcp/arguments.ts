@@ -46,3 +46,9 @@ function depthOf(value: unknown): number {
 export const limitArg = (max: number, fallback: number) =>
   z.number().int().min(1).max(max).optional().describe(`Page size, 1–${max} (default ${fallback})`);
 export const offsetArg = z.number().int().min(0).max(1_000_000).optional().describe("Items to skip (default 0)");
+
+/** Objects of a bucket, for a batch (the API sets no maximum; a tool call carries at most 1,000). */
+export const objectIdsArg = z.array(idString("Object id", '"obj_0001"')).min(1).max(1000)
+  .describe("Object ids of the bucket, 1–1000");
+export const skipValidationArg = z.boolean().optional()
+  .describe("Skip the object-existence check (large batches); missing objects then fail at submit");
