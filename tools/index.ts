@@ -10,6 +10,7 @@ import * as cancelTier from "./cancel-tier.js";
 import * as confirmUploads from "./confirm-uploads.js";
 import * as createBatch from "./create-batch.js";
 import * as createUploads from "./create-uploads.js";
+import * as deleteBatch from "./delete-batch.js";
 import * as detectStuckTier from "./detect-stuck-tier.js";
 import * as diagnoseBatch from "./diagnose-batch.js";
 import * as getBatch from "./get-batch.js";
@@ -24,13 +25,14 @@ import * as retryQdrantWrite from "./retry-qdrant-write.js";
 import * as retryTier from "./retry-tier.js";
 import * as submitBatch from "./submit-batch.js";
 import * as triggerCollection from "./trigger-collection.js";
+import * as updateBatch from "./update-batch.js";
 import * as waitForBatch from "./wait-for-batch.js";
 
 export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
   retryFailedDocuments, retryTier, retryQdrantWrite, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
-  createUploads, createBatch, addBatchObjects, submitBatch,
-  killDuplicateJobs, cancelTier, cancelJob, cancelBatch,
+  createUploads, createBatch, addBatchObjects, submitBatch, updateBatch,
+  killDuplicateJobs, cancelTier, cancelJob, cancelBatch, deleteBatch,
 ] as const;
 
 export const TOOLS: readonly ToolDefinition[] = TOOL_MODULES.map((module) => module.default);
