@@ -17,8 +17,10 @@ import * as getBatch from "./get-batch.js";
 import * as getBatchLogs from "./get-batch-logs.js";
 import * as getTask from "./get-task.js";
 import * as killDuplicateJobs from "./kill-duplicate-jobs.js";
+import * as killTask from "./kill-task.js";
 import * as listBatches from "./list-batches.js";
 import * as listFailedDocuments from "./list-failed-documents.js";
+import * as listTasks from "./list-tasks.js";
 import * as resubmitBatch from "./resubmit-batch.js";
 import * as retryFailedDocuments from "./retry-failed-documents.js";
 import * as retryQdrantWrite from "./retry-qdrant-write.js";
@@ -30,9 +32,10 @@ import * as waitForBatch from "./wait-for-batch.js";
 
 export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
+  listTasks,
   retryFailedDocuments, retryTier, retryQdrantWrite, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
   createUploads, createBatch, addBatchObjects, submitBatch, updateBatch,
-  killDuplicateJobs, cancelTier, cancelJob, cancelBatch, deleteBatch,
+  killDuplicateJobs, cancelTier, cancelJob, cancelBatch, deleteBatch, killTask,
 ] as const;
 
 export const TOOLS: readonly ToolDefinition[] = TOOL_MODULES.map((module) => module.default);
