@@ -38,6 +38,8 @@ export const RESULT_BUDGET = 20_000;
 const NOTE_ROOM = 1_000;
 /** Strings this long or shorter are never shortened (ids, statuses, enums, timestamps). */
 const MIN_CUT_STRING = 200;
+/** No view has this many fields: an object with more is a record keyed by data, cut like a list. */
+const MAX_FIELDS = 50;
 /** Which tool shows what a cut list held, by the list's name. */
 const MORE: Record<string, string> = {
   documents: "list_failed_documents with offset and a smaller limit",
@@ -47,14 +49,15 @@ const MORE: Record<string, string> = {
   error_lines: "get_batch_logs with tier_num",
   batches: "list_batches with offset and a smaller limit",
   tiers: "get_batch_logs or list_failed_documents with tier_num",
+  error_summary: "list_failed_documents (errors grouped by signature, page by page with offset)",
 };
 
 type Node = Record<string, unknown> | unknown[];
 interface Cut { path: string; name: string; kept: number; of: number | undefined }
 
 /** The structured result cut to RESULT_BUDGET characters of JSON, with a note in `notes` saying
- * what was cut and which tool shows the rest. Only lists (from their end) and long strings are
- * cut, so every required field stays and the result still matches the tool's output schema;
+ * what was cut and which tool shows the rest. Only lists and records (from their end) and long
+ * strings are cut, so every required field stays and the result still matches the tool's output schema;
  * recommendations keep their exact arguments and a confirm_token is never touched. */
 export function withinBudget(toolName: string, result: Record<string, unknown>, budget = RESULT_BUDGET): Record<string, unknown> {
   if (JSON.stringify(result).length <= budget) return result;
@@ -73,6 +76,15 @@ export function withinBudget(toolName: string, result: Record<string, unknown>, 
       const previous = cuts.get(path);
       cuts.set(path, { path, name: String(key), kept: keep, of: previous?.of ?? value.length });
       value.length = keep;
+    } else if (typeof value === "object") {
+      // A record keyed by the API's data (error counts by type): its entries go from the end.
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let keep = keys.length;
+      for (let removed = 0; keep > 0 && removed < excess; keep--) removed += JSON.stringify({ [keys[keep - 1]!]: record[keys[keep - 1]!] }).length;
+      for (const gone of keys.slice(keep)) delete record[gone];
+      const previous = cuts.get(path);
+      cuts.set(path, { path, name: String(key), kept: keep, of: previous?.of ?? keys.length });
     } else {
       const text = value as string;
       const keep = Math.max(MIN_CUT_STRING, text.length - excess - 20);
@@ -97,9 +109,9 @@ function budgetNote(toolName: string, result: Record<string, unknown>, cuts: Cut
   return text.length > NOTE_ROOM - 100 ? `${text.slice(0, NOTE_ROOM - 101)}…` : text;
 }
 
-/** The node whose JSON is longest among those that may be cut: non-empty lists, and strings
- * longer than MIN_CUT_STRING, outside recommendations (ready-to-run arguments), confirm_token
- * and notes. */
+/** The node whose JSON is longest among those that may be cut: non-empty lists, records (objects
+ * with more than MAX_FIELDS entries) and strings longer than MIN_CUT_STRING, outside
+ * recommendations (ready-to-run arguments), confirm_token and notes. */
 function largest(root: Node): { parent: Node; key: string | number; value: unknown; path: string } | undefined {
   let best: { parent: Node; key: string | number; value: unknown; path: string; size: number } | undefined;
   const visit = (parent: Node, key: string | number, value: unknown, path: string, top: boolean): void => {
@@ -118,7 +130,12 @@ function largest(root: Node): { parent: Node; key: string | number; value: unkno
       value.forEach((item, i) => visit(value, i, item, `${path}[${i}]`, false));
       return;
     }
-    for (const [k, v] of Object.entries(value)) visit(value as Record<string, unknown>, k, v, path ? `${path}.${k}` : k, false);
+    const entries = Object.entries(value);
+    if (entries.length > MAX_FIELDS) {
+      const size = JSON.stringify(value).length;
+      if (!best || size > best.size) best = { parent, key, value, path, size };
+    }
+    for (const [k, v] of entries) visit(value as Record<string, unknown>, k, v, path ? `${path}.${k}` : k, false);
   };
   for (const [k, v] of Object.entries(root)) visit(root, k, v, k, true);
   return best;

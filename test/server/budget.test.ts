@@ -67,6 +67,18 @@ describe("withinBudget (unit)", () => {
     expect(getLogs.outputSchema.safeParse(cut).success).toBe(true);
   });
 
+  it("cuts a record keyed by the API's data (error counts) like a list, never an object of our own fields", () => {
+    const summary = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`error_type_${i}_${"x".repeat(30)}`, i]));
+    const view = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, "v".repeat(150)]));
+    const cut = withinBudget("get_batch", { batch_id: "b", status: "FAILED", view, error_summary: summary, recommendations: [] });
+    expect(size(cut)).toBeLessThanOrEqual(RESULT_BUDGET);
+    expect(Object.keys(cut["view"] as object)).toHaveLength(40);
+    const kept = Object.keys(cut["error_summary"] as object);
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept).toEqual(Object.keys(summary).slice(0, kept.length));
+    expect((cut["notes"] as string[])[0]).toContain(`error_summary: ${kept.length} of 5000 shown`);
+  });
+
   it("toReply bounds both the structured content and the text", () => {
     const reply = toReply(listFailed, page(500));
     expect(size(reply.structuredContent)).toBeLessThanOrEqual(RESULT_BUDGET);
@@ -110,6 +122,19 @@ describe("a batch whose answer exceeds the budget", () => {
     const note = (r.structuredContent!["notes"] as string[]).find((n) => n.startsWith("This result was cut"));
     expect(note).toContain(`list_failed_documents with offset ${kept}`);
     expect(textOf(r)).toContain("This result was cut");
+  });
+
+  it("get_batch with 20,000 error types in its error summary: bounded and valid", async () => {
+    h = await startHarness({ emulator: { scenarios: ["healthy-completed"] } });
+    const ref = { bucket: h.bucket, batch_id: h.batches["healthy-completed"] };
+    const batch = (await h.runtime.api.call("getBatch", { params: ref })).data;
+    const summary = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`DecodeError_variant_${i}`, i + 1]));
+    h.emulator.faults.inject("getBatch", { kind: "after-apply", status: 200, body: JSON.stringify({ ...batch, error_summary: summary }) }, 1);
+    const r = await h.call("get_batch", ref);
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(size(r.structuredContent)).toBeLessThanOrEqual(RESULT_BUDGET);
+    expect(textOf(r).length).toBeLessThanOrEqual(RESULT_BUDGET);
+    expect((r.structuredContent!["notes"] as string[]).join(" ")).toMatch(/error_summary: \d+ of 20000 shown/);
   });
 
   it("get_batch_logs with every job's log at its longest: bounded and pointing at tier_num", async () => {
