@@ -14,7 +14,9 @@ import * as deleteBatch from "./delete-batch.js";
 import * as detectStuckTier from "./detect-stuck-tier.js";
 import * as diagnoseBatch from "./diagnose-batch.js";
 import * as getBatch from "./get-batch.js";
+import * as getBatchDiagnostics from "./get-batch-diagnostics.js";
 import * as getBatchLogs from "./get-batch-logs.js";
+import * as getBucketHealth from "./get-bucket-health.js";
 import * as getTask from "./get-task.js";
 import * as killDuplicateJobs from "./kill-duplicate-jobs.js";
 import * as killTask from "./kill-task.js";
@@ -32,7 +34,7 @@ import * as waitForBatch from "./wait-for-batch.js";
 
 export const TOOL_MODULES = [
   listBatches, getBatch, diagnoseBatch, listFailedDocuments, getBatchLogs, getTask, waitForBatch,
-  listTasks,
+  getBucketHealth, getBatchDiagnostics, listTasks,
   retryFailedDocuments, retryTier, retryQdrantWrite, detectStuckTier, resubmitBatch, triggerCollection, confirmUploads,
   createUploads, createBatch, addBatchObjects, submitBatch, updateBatch,
   killDuplicateJobs, cancelTier, cancelJob, cancelBatch, deleteBatch, killTask,
