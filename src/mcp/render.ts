@@ -152,12 +152,14 @@ export function boundText(text: string, budget = RESULT_BUDGET): string {
   const total = lines.length;
   const note = (left: number) => `… ${left} more lines cut to stay within ${budget.toLocaleString("en-US")} characters; structuredContent holds the result.`;
   const length = (parts: string[]) => parts.reduce((n, l) => n + l.length + 1, 0);
-  const room = budget - 200;
-  while (facts.length > 1 && length(facts) + length(rest) > room) facts.pop();
-  while (rest.length && length(facts) + length(rest) > room) rest.pop();
+  // Room for our last line, and for a line a later stage puts before the text (a deduplicated
+  // repeat says so in one line of about 130 characters).
+  const limit = budget - 200;
+  while (facts.length > 1 && length(facts) + length(rest) > limit - 200) facts.pop();
+  while (rest.length && length(facts) + length(rest) > limit - 200) rest.pop();
   const kept = [...facts, ...rest];
   const out = `${kept.join("\n")}\n${note(total - kept.length)}`;
-  return out.length <= budget ? out : `${out.slice(0, budget - 1)}…`;
+  return out.length <= limit ? out : `${out.slice(0, limit - 1)}…`;
 }
 
 /** No single string of a result is longer than this (tools clip API text much shorter already;

@@ -98,6 +98,8 @@ describe("boundText (unit)", () => {
     expect(lines.slice(-4, -1)).toEqual(["recommendations:", '  1. [low risk] Next → get_batch {"x":1}', "     Because."]);
     expect(lines.at(-1)).toMatch(/^… \d+ more lines cut to stay within 20,000 characters/);
     expect(boundText("## Small\na: 1")).toBe("## Small\na: 1");
+    // Room is left for the one line a deduplicated repeat adds before the text.
+    expect(out.length).toBeLessThanOrEqual(RESULT_BUDGET - 200);
   });
 });
 
