@@ -18,6 +18,8 @@ const { variant } = parseArgs({ options: { variant: { type: "string" } } }).valu
 /** CLI arguments that choose the variant of a sandbox we spawn. */
 const variantArgs = variant === undefined ? [] : ["--variant", variant];
 
+/** Any key the server accepts: the emulator takes every key, and the server refuses short ones. */
+const BENCH_KEY = "sk_bench_0123456789";
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (ms) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
 const row = (name, value) => console.log(`${name.padEnd(52)} ${value}`);
@@ -31,7 +33,7 @@ async function tokens() {
 
 async function coldStart(runs = 15) {
   const dist = (path) => new URL(`../${path}`, import.meta.url).pathname;
-  const env = { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: "bench", MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9", MIXPEEK_AUDIT_LOG: "off" };
+  const env = { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: BENCH_KEY, MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9", MIXPEEK_AUDIT_LOG: "off" };
   const variants = [
     ["bare SDK one-tool server (the floor)", [dist("scripts/floor-server.mjs")]],
     ["mixpeek-batch-mcp bundled (the bin)", [dist("dist/mixpeek-batch-mcp.mjs")]],
@@ -61,10 +63,53 @@ async function coldStart(runs = 15) {
   }
 }
 
+/** Cold start as the issue measures it: a raw JSON-RPC client over stdio (no SDK on the client
+ * side) writes initialize, initialized and tools/list at once and times the tools/list answer.
+ * Interleaved with the bare SDK server unbundled (the floor), the same server bundled, and a bare
+ * Node process answering JSON-RPC, all in this run. */
+async function rawColdStart(runs = 15) {
+  const { spawn } = await import("node:child_process");
+  const { build } = await import("esbuild");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const dir = mkdtempSync(`${(await import("node:os")).tmpdir()}/bench-`);
+  const here = (path) => new URL(`../${path}`, import.meta.url).pathname;
+  await build({
+    entryPoints: [here("scripts/floor-server.mjs")], outfile: `${dir}/floor-bundled.mjs`, bundle: true, platform: "node", format: "esm", minify: true, logLevel: "warning",
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  writeFileSync(`${dir}/bare.mjs`, `process.stdin.on("data", (d) => { for (const l of String(d).split("\\n").filter(Boolean)) { const m = JSON.parse(l); if (m.id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, result: {} }) + "\\n"); } });`);
+  const env = { PATH: process.env.PATH ?? "", MIXPEEK_API_KEY: BENCH_KEY, MIXPEEK_NAMESPACE: "bench", MIXPEEK_API_URL: "http://127.0.0.1:9", MIXPEEK_AUDIT_LOG: "off" };
+  const messages = [
+    { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "1" } } },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { jsonrpc: "2.0", id: 2, method: "tools/list" },
+  ].map((m) => `${JSON.stringify(m)}\n`).join("");
+  const once = (file) => new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [file], { env, stdio: ["pipe", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes('"id":2')) { resolve(performance.now() - started); child.kill(); }
+    });
+    child.stdin.write(messages);
+  });
+  const variants = [
+    ["bare SDK one-tool server, unbundled (the floor)", here("scripts/floor-server.mjs")],
+    ["bare SDK one-tool server, bundled", `${dir}/floor-bundled.mjs`],
+    ["bare Node process answering JSON-RPC", `${dir}/bare.mjs`],
+    ["mixpeek-batch-mcp bundled (the bin)", here("dist/mixpeek-batch-mcp.mjs")],
+  ];
+  const times = variants.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [j, [, file]] of variants.entries()) times[j].push(await once(file));
+  const floor = median(times[0]);
+  for (const [j, [label]] of variants.entries()) row(`raw-client cold start, ${label}`, `tools/list ${fmt(median(times[j]))} (${(median(times[j]) / floor).toFixed(2)}× floor)`);
+}
+
 async function perCall(calls = 2000) {
   const emulator = await startEmulator({ port: 0, stepMs: 0, variant });
   const batchId = emulator.sandbox.batches["healthy-completed"];
-  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId };
+  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: BENCH_KEY, namespace: emulator.sandbox.namespaceId };
   const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "bench", version: "1" });
@@ -163,7 +208,7 @@ async function soak(calls = 20_000) {
   // serialisation of a huge batch on every list call.
   const emulator = await startEmulator({ port: 0, stepMs: 0, scenarios: SCENARIOS.filter((s) => s !== "massive-failures"), variant });
   const b = emulator.sandbox.batches;
-  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: "bench", namespace: emulator.sandbox.namespaceId, confirm: "token", dedupeWindowMs: 60_000 };
+  const config = { ...CATALOGUE_CONFIG, apiUrl: emulator.url, apiKey: BENCH_KEY, namespace: emulator.sandbox.namespaceId, confirm: "token", dedupeWindowMs: 60_000 };
   const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
   const [a, c] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "soak", version: "1" });
@@ -199,6 +244,7 @@ async function soak(calls = 20_000) {
 console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores${variant ? `, emulator variant ${variant}` : ""}`);
 await tokens();
 await coldStart();
+await rawColdStart();
 await perCall();
 await httpThroughput();
 await soak();

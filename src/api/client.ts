@@ -221,10 +221,13 @@ export class MixpeekClient {
       return new ConnectionError({ message: `The ${operation} request was cancelled.${unknownNote}`, operation, requestId }, mayHaveReached);
     }
     const reason = code || (error instanceof Error ? error.message : String(error));
+    const unresolved = code === "ENOTFOUND" || code === "EAI_AGAIN";
     return new ConnectionError({
-      message: `Could not reach the Mixpeek API for ${operation} (${reason}).${unknownNote}`,
+      message: unresolved
+        ? `Could not resolve the Mixpeek API host ${new URL(this.baseUrl).hostname} for ${operation} (${code}).`
+        : `Could not reach the Mixpeek API for ${operation} (${reason}).${unknownNote}`,
       operation, requestId,
-    }, mayHaveReached);
+    }, mayHaveReached, code || undefined);
   }
 }
 

@@ -57,10 +57,14 @@ export class TimeoutError extends MixpeekApiError {
   constructor(init: ApiErrorInit, readonly outcomeUnknown: boolean) { super(init); }
 }
 
-/** The connection failed. `outcomeUnknown` when a POST may have reached the server. */
+/** The connection failed. `outcomeUnknown` when a POST may have reached the server; `code` is
+ * the system's. A host name that does not exist (ENOTFOUND) will not exist on a retry either. */
 export class ConnectionError extends MixpeekApiError {
-  readonly retryable = true;
-  constructor(init: ApiErrorInit, readonly outcomeUnknown: boolean) { super(init); }
+  readonly retryable: boolean;
+  constructor(init: ApiErrorInit, readonly outcomeUnknown: boolean, readonly code?: string) {
+    super(init);
+    this.retryable = code !== "ENOTFOUND";
+  }
 }
 
 /** The API answered 2xx with a body we cannot read (not JSON, or not the expected shape). */

@@ -108,7 +108,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   try {
     parsed = parseOptions(argv);
   } catch (error) {
-    throw new ConfigError([`${(error as Error).message}. Run with --help for usage.`]);
+    throw new ConfigError([`${optionProblem((error as Error).message)} Run with --help for usage.`]);
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
@@ -137,6 +137,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     try { new URL(apiUrl); } catch { problems.push(`MIXPEEK_API_URL "${apiUrl}" is not a valid URL.`); }
   }
   const apiKey = (env.MIXPEEK_API_KEY ?? "").trim();
+  // The key is redacted from every output, so a short one would blank out ordinary words.
+  if (!sandbox && apiKey && apiKey.length < MIN_KEY_LENGTH) {
+    problems.push(`MIXPEEK_API_KEY is ${apiKey.length} characters long; a Mixpeek key is longer (sk_…). Check its value, or try the server with --sandbox.`);
+  }
   // Over HTTP each client may bring its own key and namespace, so the server needs none.
   const perRequestCredentials = Boolean(values.http);
   if (!sandbox && !perRequestCredentials && !apiKey) problems.push("MIXPEEK_API_KEY is not set. Create a key in the Mixpeek dashboard, or try the server with --sandbox.");
@@ -169,7 +173,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   const httpPort = collect(problems, port("--port").safeParse(values.port ?? "3333"));
   const httpOnly = ["port", "host", "auth-token", "allow-unauthenticated", "allowed-hosts", "allowed-origins"] as const;
   const misplaced = httpOnly.filter((name) => values[name] !== undefined);
-  if (!values.http && misplaced.length) problems.push(`${misplaced.map((n) => `--${n}`).join(", ")} apply only with --http${misplaced.some((n) => n === "port" || n === "host") ? " (or the emulator command)" : ""}.`);
+  if (!values.http && misplaced.length) problems.push(`${misplaced.map((n) => `--${n}`).join(", ")} ${misplaced.length === 1 ? "applies" : "apply"} only with --http${misplaced.some((n) => n === "port" || n === "host") ? " (or the emulator command)" : ""}.`);
   const host = values.host ?? "127.0.0.1";
   const authToken = (values["auth-token"] ?? env.MIXPEEK_MCP_AUTH_TOKEN ?? "").trim() || undefined;
   if (values.http && !isLoopback(host) && !authToken && !values["allow-unauthenticated"]) {
@@ -203,31 +207,53 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   };
 }
 
+const MIN_KEY_LENGTH = 8;
+
+const OPTIONS = {
+  sandbox: { type: "boolean" },
+  http: { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "read-only": { type: "boolean" },
+  "disable-destructive": { type: "boolean" },
+  tools: { type: "string" },
+  confirm: { type: "string" },
+  scenarios: { type: "string" },
+  variant: { type: "string" },
+  "auth-token": { type: "string" },
+  "allow-unauthenticated": { type: "boolean" },
+  "allowed-hosts": { type: "string" },
+  "allowed-origins": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
 function parseOptions(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      sandbox: { type: "boolean" },
-      http: { type: "boolean" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "read-only": { type: "boolean" },
-      "disable-destructive": { type: "boolean" },
-      tools: { type: "string" },
-      confirm: { type: "string" },
-      scenarios: { type: "string" },
-      variant: { type: "string" },
-      "auth-token": { type: "string" },
-      "allow-unauthenticated": { type: "boolean" },
-      "allowed-hosts": { type: "string" },
-      "allowed-origins": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+/** parseArgs' message, made short, with the closest known option for a misspelt one. */
+function optionProblem(message: string): string {
+  const unknown = /Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+  if (!unknown) return message.replace(/'/g, "");
+  const name = unknown.replace(/^-+/, "").split("=")[0]!;
+  const closest = Object.keys(OPTIONS).map((option) => ({ option, distance: editDistance(name, option) }))
+    .sort((a, b) => a.distance - b.distance)[0]!;
+  const hint = closest.distance <= Math.max(2, Math.floor(name.length / 3)) ? ` Did you mean --${closest.option}?` : "";
+  return `Unknown option ${unknown}.${hint}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function collect<T>(problems: string[], result: z.ZodSafeParseResult<T>): T | undefined {

@@ -5,11 +5,12 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "../mcp/runtime.js";
+import { selectTools } from "../mcp/server.js";
 import { InFlightTransport } from "../transport/in-flight.js";
 import type { Variant } from "../emulator/variants.js";
 import type { SandboxInfo } from "../mcp/server.js";
 import { VERSION } from "../util/version.js";
-import { TOOL_NAMES } from "../../tools/index.js";
+import { TOOLS, TOOL_NAMES } from "../../tools/index.js";
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env, TOOL_NAMES);
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
 const SANDBOX_KEY = "sk_sandbox_emulator_placeholder";
 
 async function serve(config: ServerConfig): Promise<void> {
+  if (!selectTools(TOOLS, config).length) {
+    const flags = [config.readOnly && "--read-only", config.disableDestructive && "--disable-destructive", config.tools && `--tools ${config.tools.join(",")}`].filter(Boolean);
+    throw new ConfigError([`${flags.join(" with ")} leave${flags.length === 1 ? "s" : ""} no tool to serve: drop one of them, or name tools they allow (mixpeek-batch-mcp list-tools shows each tool's kind).`]);
+  }
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
   if (config.sandbox) {
@@ -55,7 +60,8 @@ async function serve(config: ServerConfig): Promise<void> {
     const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
     process.stderr.write(`${describeSandbox(emulator)}\n`);
     sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
-    config = { ...config, apiUrl: emulator.url, apiKey: config.apiKey || SANDBOX_KEY, namespace: emulator.sandbox.namespaceId };
+    // Never a real key: the emulator accepts any, and a short one would be redacted from words.
+    config = { ...config, apiUrl: emulator.url, apiKey: SANDBOX_KEY, namespace: emulator.sandbox.namespaceId };
     closeSandbox = () => emulator.close();
   }
   if (config.transport === "http") {
@@ -112,6 +118,11 @@ function onShutdown(close: () => Promise<void>, options: { onStdinEnd?: boolean;
 }
 
 main().catch((error: unknown) => {
+  const { code, port, address } = error as { code?: string; port?: number; address?: string };
+  if (code === "EADDRINUSE") {
+    process.stderr.write(`mixpeek-batch-mcp: port ${port} on ${address} is already in use: choose another with --port, or stop what is using it.\n`);
+    process.exit(2);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`mixpeek-batch-mcp: ${error.message}\n`);
     process.exit(2);

@@ -50,8 +50,13 @@ function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
   if (error instanceof AuthenticationError) return "Not retryable: the API key was rejected. Check MIXPEEK_API_KEY (missing, revoked, or for another organisation).";
   if (error instanceof PermissionDeniedError) return "Not retryable: the key is not allowed to do this, or the feature is not enabled on the plan. Check the key's permissions in the Mixpeek dashboard.";
   if (error instanceof NotFoundError) {
+    const namespace = ctx.namespace ?? "(from MIXPEEK_NAMESPACE)";
+    // A missing bucket cannot be found by listing its batches: the bucket or namespace is wrong.
+    if (/bucket/i.test(error.message) || ctx.tool === "list_batches") {
+      return `Not retryable: check the bucket name or ID, and the namespace in use (${namespace}); buckets are scoped to a namespace.`;
+    }
     const bucket = typeof ctx.args["bucket"] === "string" ? JSON.stringify(ctx.args["bucket"]) : '"…"';
-    return `Not retryable: check the ids (they are scoped to namespace ${ctx.namespace ?? "(from MIXPEEK_NAMESPACE)"}). Use list_batches {"bucket":${bucket}} to find batch ids.`;
+    return `Not retryable: check the ids (they are scoped to namespace ${namespace}). Use list_batches {"bucket":${bucket}} to find batch ids.`;
   }
   if (error instanceof ValidationError) return "Not retryable as is: correct the arguments named above and call again.";
   if (error instanceof RateLimitError) {
@@ -62,6 +67,9 @@ function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
     return ctx.readOnly
       ? "The API had a temporary problem; retrying in a few seconds may help."
       : `The API had a problem; the change may or may not have been applied. Call ${checkState} before trying again.`;
+  }
+  if (error instanceof ConnectionError && (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN")) {
+    return "Not retryable until fixed: the host name does not resolve. Check MIXPEEK_API_URL (default https://api.mixpeek.com) and this machine's DNS.";
   }
   if (error instanceof TimeoutError || error instanceof ConnectionError) {
     return "The API could not be reached in time; retrying in a few seconds may help. If it persists, check MIXPEEK_API_URL and the network.";

@@ -103,7 +103,7 @@ export function createServer(deps: ServerDeps): McpServer {
     traceStage(logger, secrets),
     dedupeStage(mutations, `${scope.namespace}|${digest(config.apiKey)}`),
     errorStage({ namespace: config.namespace, secrets, warn: (message) => log("warning", message) }),
-    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? new ConfirmationTokens(), scope: `${scope.namespace}|${scope.credential}`, ask }),
+    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? ConfirmationTokens.fromSecret(config.confirmSecret), scope: `${scope.namespace}|${scope.credential}`, ask }),
   ], runTool);
 
   const selected = selectTools(deps.tools, config);
@@ -131,6 +131,9 @@ export function createServer(deps: ServerDeps): McpServer {
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
+  // The lists never change while a server runs (and a stateless HTTP server could not announce
+  // it), so clients are not told to wait for list_changed notifications.
+  server.server.registerCapabilities({ tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } });
 
   function toolContext(extra: Extra, tool: ToolDefinition): ToolContext {
     const progressToken = extra._meta?.progressToken;

@@ -20,7 +20,20 @@ const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 export class ConfirmationTokens {
   /** Used token ids and when they expire: a token applies one change only. */
   private readonly used = new Map<string, number>();
-  constructor(private readonly secret: Buffer = randomBytes(32), private readonly now: () => number = Date.now, readonly capacity = MAX_USED_TOKENS) {}
+  private readonly secret: Buffer;
+  /** No shared secret: tokens are valid only in this process (a restart, or a client that starts
+   * a server per call, cannot use them), which the refusal says. */
+  private readonly perProcess: boolean;
+  constructor(secret?: Buffer, private readonly now: () => number = Date.now, readonly capacity = MAX_USED_TOKENS) {
+    this.secret = secret ?? randomBytes(32);
+    this.perProcess = secret === undefined;
+  }
+
+  /** Tokens signed with MIXPEEK_CONFIRM_SECRET when it is set (shared by every process and
+   * replica that has it), else with a random per-process key. */
+  static fromSecret(secret: string | undefined): ConfirmationTokens {
+    return new ConfirmationTokens(secret ? Buffer.from(secret) : undefined);
+  }
 
   /** `scope` is the namespace and, over HTTP, the caller's key digest: a token works for its caller only. */
   issue(tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): { token: string; expiresAt: number } {
@@ -35,7 +48,12 @@ export class ConfirmationTokens {
   verify(token: string, tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): Verdict {
     const [, payload, signature] = TOKEN.exec(token) ?? [];
     if (!payload || !signature || !safeEqual(signature, this.sign(payload))) {
-      return { ok: false, reason: "the confirm_token is not one this server issued." };
+      return {
+        ok: false,
+        reason: `the confirm_token is not one this server issued.${this.perProcess
+          ? " Tokens are valid only in the server process that issued them unless MIXPEEK_CONFIRM_SECRET is set: set it (the same value everywhere) if the client starts a new server process per call, or the server restarted."
+          : ""}`,
+      };
     }
     let claims: Claims;
     try { claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Claims; } catch {

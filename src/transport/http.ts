@@ -47,7 +47,7 @@ export async function startHttpServer(
   const shared = {
     logger,
     sandbox: options.sandbox,
-    tokens: new ConfirmationTokens(config.confirmSecret ? Buffer.from(config.confirmSecret) : undefined),
+    tokens: ConfirmationTokens.fromSecret(config.confirmSecret),
     mutations: new RecentMutations(config.dedupeWindowMs),
     memory: new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message))),
     dispatcher: new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.timeoutMs } }),
@@ -83,9 +83,9 @@ export async function startHttpServer(
     }
     // DNS rebinding: a page on another site must not reach a loopback server through its name.
     const hostHeader = (req.headers.host ?? "").toLowerCase();
-    if (allowedHosts.size && !allowedHosts.has(hostHeader)) return reply(res, 403, { error: `Host ${hostHeader || "(none)"} is not allowed` });
+    if (allowedHosts.size && !allowedHosts.has(hostHeader)) return reply(res, 403, rpcError(`Host ${hostHeader || "(none)"} is not allowed: add it with --allowed-hosts.`));
     const origin = req.headers.origin;
-    if (origin && !allowedOrigins.has(origin.toLowerCase())) return reply(res, 403, { error: `Origin ${origin} is not allowed` });
+    if (origin && !allowedOrigins.has(origin.toLowerCase())) return reply(res, 403, rpcError(`Origin ${origin} is not allowed: add it with --allowed-origins.`));
 
     const path = new URL(req.url ?? "/", "http://server").pathname;
     if (path === "/healthz" && req.method === "GET") return reply(res, 200, { status: "ok", version: VERSION });

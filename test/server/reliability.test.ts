@@ -56,7 +56,8 @@ describe("fault matrix", () => {
     const other = await startHarness({ apiKey: KEY, config: { namespace: "ns_someone_else" } });
     try {
       const result = await other.call("get_batch", read());
-      expect(text(result)).toMatch(/HTTP 404[\s\S]*namespace ns_someone_else[\s\S]*list_batches/);
+      // The bucket is not in that namespace: the hint names the bucket and the namespace in use.
+      expect(text(result)).toMatch(/HTTP 404[\s\S]*check the bucket name or ID, and the namespace in use \(ns_someone_else\)/);
       expect(JSON.stringify(result) + other.logs.join("\n")).not.toContain(KEY);
     } finally { await other.close(); }
   });

@@ -121,7 +121,7 @@ describe("the environment", () => {
       "MIXPEEK_NAMESPACE is not set. Set it to your namespace id (ns_...) or name: the API scopes every batch by it.",
     ]);
     expect(problems([], { MIXPEEK_API_KEY: "  ", MIXPEEK_NAMESPACE: "ns" })).toEqual([found[0]]);
-    expect(problems([], { MIXPEEK_API_KEY: "k", MIXPEEK_NAMESPACE: " " })).toEqual([found[1]]);
+    expect(problems([], { MIXPEEK_API_KEY: "sk_test_key", MIXPEEK_NAMESPACE: " " })).toEqual([found[1]]);
   });
 
   it("needs no key, namespace or valid URL in sandbox mode", () => {
@@ -187,11 +187,11 @@ describe("flags", () => {
 
   it("refuses HTTP-only flags without --http, saying which and where they apply", () => {
     expect(problems(["--auth-token", "t", "--allowed-hosts", "x"])).toEqual(["--auth-token, --allowed-hosts apply only with --http."]);
-    expect(problems(["--port", "4000"])).toEqual(["--port apply only with --http (or the emulator command)."]);
+    expect(problems(["--port", "4000"])).toEqual(["--port applies only with --http (or the emulator command)."]);
     expect(problems(["--host", "0.0.0.0", "--allow-unauthenticated"])).toEqual([
       "--host, --allow-unauthenticated apply only with --http (or the emulator command).",
     ]);
-    expect(problems(["--allowed-origins", "o"])).toEqual(["--allowed-origins apply only with --http."]);
+    expect(problems(["--allowed-origins", "o"])).toEqual(["--allowed-origins applies only with --http."]);
   });
 
   it("refuses a non-loopback HTTP host without authentication", () => {
@@ -255,7 +255,21 @@ describe("commands", () => {
     expect(problems(["serve"])).toEqual(['Unknown command "serve". Commands: emulator, list-tools.']);
     const [unknownOption, ...rest] = problems(["--bogus"]);
     expect(rest).toEqual([]);
-    expect(unknownOption).toMatch(/--bogus.*\. Run with --help for usage\.$/);
+    expect(unknownOption).toBe("Unknown option --bogus. Run with --help for usage.");
+  });
+
+  it("suggests the known option closest to a misspelt one", () => {
+    expect(problems(["--sandbx"])).toEqual(["Unknown option --sandbx. Did you mean --sandbox? Run with --help for usage."]);
+    expect(problems(["--readonly"])).toEqual(["Unknown option --readonly. Did you mean --read-only? Run with --help for usage."]);
+    expect(problems(["--tool=get_batch"])).toEqual(["Unknown option --tool. Did you mean --tools? Run with --help for usage."]);
+  });
+
+  it("refuses a key too short to be a Mixpeek key, outside the sandbox only", () => {
+    expect(problems([], { MIXPEEK_API_KEY: "sk_1234", MIXPEEK_NAMESPACE: "ns" })).toEqual([
+      "MIXPEEK_API_KEY is 7 characters long; a Mixpeek key is longer (sk_…). Check its value, or try the server with --sandbox.",
+    ]);
+    expect(serve([], { MIXPEEK_API_KEY: "sk_12345", MIXPEEK_NAMESPACE: "ns" }).apiKey).toBe("sk_12345");
+    expect(serve(["--sandbox"], { MIXPEEK_API_KEY: "abc" }).sandbox).toBe(true);
   });
 });
 
@@ -282,7 +296,7 @@ describe("every problem at once", () => {
       '--confirm must be elicit, token or none (got "always").',
       "--tools names unknown tool(s): nope. Known: get_batch, cancel_batch, diagnose_batch.",
       "--port must be 0–65535",
-      "--port apply only with --http (or the emulator command).",
+      "--port applies only with --http (or the emulator command).",
     ]);
     expect(name).toBe("ConfigError");
     expect(message).toBe(`Invalid configuration:\n${found.map((p) => `  - ${p}`).join("\n")}`);

@@ -92,12 +92,21 @@ describe("ConfirmationTokens", () => {
     expect(token).not.toContain("hush");
   });
 
-  it("a default instance signs with its own random secret", () => {
+  it("a default instance signs with its own random secret, and its refusal says how to share one", () => {
     const a = new ConfirmationTokens();
     const b = new ConfirmationTokens();
     const { token } = a.issue("cancel_tier", ARGS, "ns", STATE);
     expect(a.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
-    expect(b.verify(token, "cancel_tier", ARGS, "ns", STATE).ok).toBe(false);
+    const refused = b.verify(token, "cancel_tier", ARGS, "ns", STATE);
+    expect(refused).toEqual({ ok: false, reason: expect.stringMatching(/^the confirm_token is not one this server issued\. Tokens are valid only in the server process that issued them unless MIXPEEK_CONFIRM_SECRET is set/) });
+  });
+
+  it("instances with the same MIXPEEK_CONFIRM_SECRET accept each other's tokens (a process per call)", () => {
+    const first = ConfirmationTokens.fromSecret("team-secret-0123456789");
+    const { token } = first.issue("cancel_tier", ARGS, "ns", STATE);
+    expect(ConfirmationTokens.fromSecret("team-secret-0123456789").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
+    expect(ConfirmationTokens.fromSecret("another-secret-0123456").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    expect(ConfirmationTokens.fromSecret(undefined).verify(token, "cancel_tier", ARGS, "ns", STATE).ok).toBe(false);
   });
 });
 
