@@ -26,6 +26,7 @@ export default defineTool({
   },
   // The API's kill is idempotent: a finished or unknown task is answered as killed.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset: "admin",
   operations: ["getTask", "killTask"],
   async plan({ task_id }, { api, signal }) {
     let task;
@@ -48,7 +49,9 @@ export default defineTool({
           batchId ? `stops batch ${batchId}: every running tier and job` : "stops the task's work; what it finished stays done",
           ...unknownStatusNote(`Task ${task_id}`, task.status),
         ],
-        fingerprint: String(task.status),
+        // Still running (in whatever stage) is what the user agreed to stop; a kill of a task that
+        // finished meanwhile changes nothing, so only the task's kind and target bind the token.
+        fingerprint: `${task.task_type}|${batchId ?? ""}`,
       },
     };
   },

@@ -4,7 +4,7 @@ import { TASK_TYPES } from "../src/api/operations.js";
 import { TASK_STATUSES } from "../src/api/wire.js";
 import { diagnoseStep } from "../src/domain/next-steps.js";
 import { clip } from "../src/domain/views.js";
-import { limitArg, offsetArg } from "../src/mcp/arguments.js";
+import { limitArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
@@ -18,7 +18,7 @@ export const input = {
   task_type: z.enum(TASK_TYPES).optional().describe('e.g. "api_buckets_batches_process"'),
   search: z.string().min(1).max(200).optional(),
   limit: limitArg(100, DEFAULT_LIMIT),
-  offset: offsetArg.describe("Tasks to skip (default 0; max 10000)"),
+  offset: z.number().int().min(0).max(10_000).optional().describe("Tasks to skip (default 0)"),
   cursor: z.string().min(1).max(500).optional().describe("next_cursor of the previous page, instead of offset"),
 };
 
@@ -42,9 +42,10 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "admin",
   operations: ["listTasks"],
   async run({ status, task_type, search, limit = DEFAULT_LIMIT, offset, cursor }, { api, signal }) {
-    const query = { limit, include_total: true, ...(cursor ? { cursor } : offset === undefined ? {} : { offset: Math.min(offset, 10_000) }) };
+    const query = { limit, include_total: true, ...(cursor ? { cursor } : offset === undefined ? {} : { offset }) };
     const body = { ...(status ? { status } : {}), ...(task_type ? { task_type } : {}), ...(search ? { search } : {}) };
     const { data, status: httpStatus, requestId } = await api.call("listTasks", { params: {}, query, body }, signal);
     // No list is not an empty list.

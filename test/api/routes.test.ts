@@ -138,7 +138,10 @@ describe("matchRoute", () => {
   it("answers undefined for unknown routes, wrong methods, empty and undecodable segments", () => {
     expect(matchRoute("GET", "/v1/buckets/b/batches/list")).toMatchObject({ operation: "getBatch" });
     expect(matchRoute("POST", "/v1/buckets/b/batches/x")).toBeUndefined();
-    expect(matchRoute("DELETE", "/v1/buckets/b/batches/x")).toBeUndefined();
+    expect(matchRoute("PUT", "/v1/buckets/b/batches/x")).toBeUndefined();
+    expect(matchRoute("DELETE", "/v1/buckets/b/batches/x")).toEqual({ operation: "deleteBatch", params: { bucket: "b", batch_id: "x" } });
+    expect(matchRoute("POST", "/v1/tasks/list")).toEqual({ operation: "listTasks", params: {} });
+    expect(matchRoute("DELETE", "/v1/tasks/list")).toEqual({ operation: "killTask", params: { task_id: "list" } });
     expect(matchRoute("GET", "/v1/buckets/b/batches/")).toBeUndefined();
     expect(matchRoute("GET", "/v1/buckets//batches/x")).toBeUndefined();
     expect(matchRoute("GET", "/v1/buckets/b/batches/x/")).toBeUndefined();

@@ -78,7 +78,8 @@ describe("identifiers", () => {
   it("answers unknown routes with a 404 envelope", async () => {
     const r = await a.raw("GET", "/v1/buckets/sandbox-media/batches/x/nothing");
     expect(r.body).toMatchObject({ success: false, status: 404, error: { type: "NotFoundError" } });
-    expect((await a.raw("DELETE", `/v1/buckets/sandbox-media/batches/${healthy().batch_id}`)).status).toBe(404);
+    // A method the route does not take (DELETE and PATCH are deleteBatch and updateBatch).
+    expect((await a.raw("PUT", `/v1/buckets/sandbox-media/batches/${healthy().batch_id}`)).status).toBe(404);
   });
 });
 
