@@ -152,6 +152,27 @@ describe("batch lifecycle tools", () => {
   });
 });
 
+describe("answers the spec does not promise", () => {
+  it("create_batch applied with an empty answer points to the DRAFT batches instead of guessing an id", async () => {
+    h.emulator.faults.inject("createBatch", { kind: "after-apply", status: 200, body: "{}" });
+    const r = await h.call("create_batch", { bucket: h.bucket, object_ids: ["obj_0001"] });
+    expectValid("create_batch", r);
+    expect(r.structuredContent).toMatchObject({ outcome: "created", batch_id: null, notes: [expect.stringMatching(/no batch_id/)] });
+    expect(r.structuredContent!["recommendations"][0]).toMatchObject({ tool: "list_batches", arguments: { bucket: h.bucket, status: "DRAFT" } });
+    const drafts = await h.call("list_batches", { bucket: h.bucket, status: "DRAFT" });
+    expect(drafts.structuredContent!["returned"]).toBe(1);
+  });
+
+  it("get_bucket_health still answers when the batch list fails, and says which batches it could not name", async () => {
+    h.emulator.faults.inject("listBatches", { kind: "status", status: 503 }, 10);
+    const r = await h.call("get_bucket_health", { bucket: h.bucket, hours: 1 });
+    expectValid("get_bucket_health", r);
+    expect(r.structuredContent).toMatchObject({ hours: 1, worst_batches: [], recommendations: [], notes: [expect.stringMatching(/failing batches are not named/)] });
+    expect(r.structuredContent!["total_errors"]).toBeGreaterThan(0);
+    expect(requestsFor(h.emulator, "getBucketHealth")[0]!.query).toEqual({ hours: "1" });
+  });
+});
+
 describe("task tools", () => {
   it("kill_task asks first, kills a batch's task with the token, and the batch stops", async () => {
     const batch = { bucket: h.bucket, batch_id: h.batches["still-running"] };
