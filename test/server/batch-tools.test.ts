@@ -6,6 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { listTools } from "../../src/mcp/catalogue.js";
+import { VARIANT_NAMES } from "../../src/emulator/variants.js";
 import { expectActionable, expectInText } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
@@ -261,5 +262,26 @@ describe("analytics tools", () => {
     // A stuck batch is named among the worst even though it has not failed.
     expect(worst.find((b) => b.batch_id === h.batches["stuck-tier"])?.reason).toMatch(/no activity/);
     expectUnknown(await h.call("get_bucket_health", { bucket: "no-such-bucket" }), "no-such-bucket");
+  });
+});
+
+describe.each(VARIANT_NAMES.filter((v) => v !== "default"))("in the %s reading of the API", (variant) => {
+  it("the new tools read every answer, and the lifecycle still reaches COMPLETED", async () => {
+    await h.close();
+    h = await startHarness({ apiKey: KEY, emulator: { variant } });
+    const health = await h.call("get_bucket_health", { bucket: h.bucket });
+    expectValid("get_bucket_health", health);
+    expect((health.structuredContent!["worst_batches"] as { batch_id: string }[]).map((b) => b.batch_id)).toContain(h.batches["oom-gpu-tier"]);
+    const diagnostics = await h.call("get_batch_diagnostics", { batch_id: h.batches["oom-gpu-tier"] });
+    expectValid("get_batch_diagnostics", diagnostics);
+    expect(diagnostics.structuredContent!["recommendations"][0]).toMatchObject({ tool: "diagnose_batch" });
+    expectValid("list_tasks", await h.call("list_tasks", { status: "FAILED" }));
+    const created = await h.call("create_batch", { bucket: h.bucket, object_ids: ["obj_0001", "obj_0002"] });
+    expectValid("create_batch", created);
+    const batch = { bucket: h.bucket, batch_id: created.structuredContent!["batch_id"] as string };
+    expectValid("update_batch", await h.call("update_batch", { ...batch, metadata: { owner: "ops" } }));
+    expect((await h.call("submit_batch", batch)).structuredContent).toMatchObject({ outcome: "submitted" });
+    expect((await h.call("wait_for_batch", { ...batch, timeout_seconds: 30 })).structuredContent!["status"]).toBe("COMPLETED");
+    expect((await confirmed("delete_batch", batch, "deleteBatch")).structuredContent).toMatchObject({ outcome: "deleted" });
   });
 });
