@@ -10,6 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { request } from "undici";
 import { listTools, CATALOGUE_CONFIG } from "../dist/src/mcp/catalogue.js";
+import { DEFAULT_TOOLSETS } from "../dist/src/mcp/toolsets.js";
 import { createRuntime } from "../dist/src/mcp/runtime.js";
 import { Logger } from "../dist/src/util/log.js";
 import { SCENARIOS, startEmulator } from "../dist/src/emulator/index.js";
@@ -25,10 +26,12 @@ const fmt = (ms) => `${ms.toFixed(ms < 10 ? 3 : 1)} ms`;
 const row = (name, value) => console.log(`${name.padEnd(52)} ${value}`);
 
 async function tokens() {
-  const tools = await listTools();
-  const model = tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema }));
-  row("tools/list tokens, model-facing (o200k_base)", `${encode(JSON.stringify(model)).length} for ${tools.length} tools`);
-  row("tools/list tokens, full", encode(JSON.stringify(tools)).length);
+  const modelFacing = (tools) => encode(JSON.stringify(tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })))).length;
+  const byDefault = await listTools({ ...CATALOGUE_CONFIG, toolsets: DEFAULT_TOOLSETS });
+  const all = await listTools();
+  row("tools/list tokens, model-facing, default toolsets", `${modelFacing(byDefault)} for ${byDefault.length} tools (o200k_base)`);
+  row("tools/list tokens, model-facing, all toolsets", `${modelFacing(all)} for ${all.length} tools`);
+  row("tools/list tokens, full list, all toolsets", encode(JSON.stringify(all)).length);
 }
 
 async function coldStart(runs = 15) {

@@ -21,6 +21,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["addBatchObjects"],
   async run({ bucket, batch_id, object_ids, skip_validation }, { api, signal }) {
     const query = skip_validation === undefined ? {} : { skip_validation };

@@ -22,6 +22,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch", "cancelBatch"],
   async plan(ref, { api, signal }) {
     const { data: batch } = await api.call("getBatch", { params: ref }, signal);

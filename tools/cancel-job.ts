@@ -27,6 +27,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch", "cancelJob"],
   async plan(args, { api, signal }) {
     const { tier } = await loadTier(api, args, signal);

@@ -10,10 +10,10 @@ export const name = "confirm_uploads";
 export const input = {
   bucket: bucketArg,
   confirmations: z.array(z.object({
-    upload_id: idString("Upload id", '"upl_a1b2c3d4e5f6g7h8"'),
-    etag: z.string().min(1).max(200).optional().describe("ETag returned by storage for the upload"),
+    upload_id: idString("upload_id"),
+    etag: z.string().min(1).max(200).optional().describe("From the storage's PUT answer"),
     file_size_bytes: z.number().int().min(1).optional(),
-  })).min(1).max(100).describe("Uploads to confirm, all in this bucket"),
+  })).min(1).max(100),
 };
 
 export default defineTool({
@@ -30,6 +30,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["confirmUploads"],
   async run({ bucket, confirmations }, { api, signal }) {
     const { data } = await api.call("confirmUploads", { params: { bucket }, body: { confirmations } }, signal);

@@ -22,6 +22,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["createBatch"],
   async run({ bucket, object_ids, skip_validation }, { api, signal }) {
     const query = skip_validation === undefined ? {} : { skip_validation };

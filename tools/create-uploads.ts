@@ -10,8 +10,8 @@ export const name = "create_uploads";
 export const input = {
   bucket: bucketArg,
   uploads: z.array(z.object({
-    filename: z.string().min(1).max(255).regex(/^(?!.*\.\.)[^/\\\x00-\x1f]+$/, "a file name without path separators or ..").describe('e.g. "clip.mp4"'),
-    content_type: z.string().min(3).max(100).regex(/^[\w.+-]+\/[\w.+-]+$/, "a MIME type").describe('e.g. "video/mp4"'),
+    filename: z.string().refine((name) => name.length <= 255 && /^(?!.*\.\.)[^/\\\x00-\x1f]+$/.test(name), "a file name of at most 255 characters, without path separators or ..").describe('e.g. "clip.mp4"'),
+    content_type: z.string().refine((type) => type.length <= 100 && /^[\w.+-]+\/[\w.+-]+$/.test(type), "a MIME type").describe('e.g. "video/mp4"'),
     file_size_bytes: z.number().int().min(1).optional(),
     object_metadata: boundedObject(4, 4096).optional().describe("Metadata of the object created on confirm"),
   })).min(1).max(100).describe("Files to upload, 1–100"),
@@ -37,6 +37,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["createUploads"],
   async run({ bucket, uploads, presigned_url_expiration }, { api, signal }) {
     const body = { uploads: uploads.map((u) => ({ ...u, ...(presigned_url_expiration === undefined ? {} : { presigned_url_expiration }) })) };

@@ -24,6 +24,7 @@ export default defineTool({
   },
   // Deleting it again changes nothing more.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset: "admin",
   operations: ["getBatch", "deleteBatch"],
   async plan(ref, { api, signal }) {
     const { data: batch } = await api.call("getBatch", { params: ref }, signal);

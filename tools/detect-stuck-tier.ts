@@ -27,6 +27,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["healTier", "getBatch"],
   async run({ bucket, batch_id, tier_num }, { api, signal }) {
     const ref = { bucket, batch_id };

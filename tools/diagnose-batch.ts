@@ -48,6 +48,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch", "diagnoseBatch", "listFailedDocuments"],
   async run(ref, { api, signal, recentActions }) {
     const notes: string[] = [];

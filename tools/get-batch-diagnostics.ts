@@ -40,6 +40,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "admin",
   operations: ["getBatchDiagnostics"],
   async run({ batch_id }, { api, signal }) {
     const { data } = await api.call("getBatchDiagnostics", { params: { batch_id } }, signal);

@@ -35,6 +35,7 @@ export default defineTool({
   input,
   output: { batch_id: z.string(), jobs: z.array(JobLogView), note: z.string(), recommendations },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatchLogs"],
   async run({ bucket, batch_id, tier_num, tail_lines = DEFAULT_TAIL }, { api, signal }) {
     // tail_lines is ours: the API has no such parameter, so it is applied here.

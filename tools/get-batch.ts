@@ -15,6 +15,7 @@ export default defineTool({
   input,
   output: { ...BatchView.shape, recommendations },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch"],
   async run(ref, { api, signal }) {
     const { data } = await api.call("getBatch", { params: ref }, signal);

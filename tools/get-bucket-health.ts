@@ -37,6 +37,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBucketHealth", "listBatches"],
   async run({ bucket, hours = 24 }, { api, signal }) {
     const { data } = await api.call("getBucketHealth", { params: { bucket }, query: { hours } }, signal);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idString } from "../src/mcp/arguments.js";
+import { taskIdArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { nextStepsForStatus } from "../src/domain/recommend.js";
 import { isTerminal } from "../src/domain/status.js";
@@ -10,7 +10,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : null);
 
 export const name = "get_task";
 
-export const input = { task_id: idString("Task id", '"2d322a05-3178-4eca-aac6-b82b0a0313aa"') };
+export const input = { task_id: taskIdArg };
 
 export default defineTool({
   name,
@@ -31,6 +31,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getTask"],
   async run({ task_id }, { api, signal }) {
     const { data } = await api.call("getTask", { params: { task_id } }, signal);

@@ -32,6 +32,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch", "healTier"],
   async plan(args, { api, signal }) {
     const { tier } = await loadTier(api, args, signal);

@@ -4,13 +4,13 @@ import { step } from "../src/domain/next-steps.js";
 import { mayBeActive } from "../src/domain/status.js";
 import { unknownStatusNote } from "../src/domain/targets.js";
 import { clip } from "../src/domain/views.js";
-import { idString } from "../src/mcp/arguments.js";
+import { taskIdArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
 export const name = "kill_task";
 
-export const input = { task_id: idString("Task id", '"2d322a05-3178-4eca-aac6-b82b0a0313aa"') };
+export const input = { task_id: taskIdArg };
 
 export default defineTool({
   name,

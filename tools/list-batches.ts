@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { TASK_STATUSES } from "../src/api/wire.js";
 import { BadResponseError } from "../src/api/errors.js";
 import { diagnoseStep } from "../src/domain/next-steps.js";
 import { BatchSummaryView, batchSummary } from "../src/domain/views.js";
-import { bucketArg, limitArg, offsetArg } from "../src/mcp/arguments.js";
+import { bucketArg, limitArg, offsetArg, statusArg } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
@@ -13,7 +12,7 @@ export const name = "list_batches";
 
 export const input = {
   bucket: bucketArg,
-  status: z.enum(TASK_STATUSES).optional().describe('Only batches in this status, e.g. "FAILED"'),
+  status: statusArg,
   limit: limitArg(100, DEFAULT_LIMIT),
   offset: offsetArg,
 };
@@ -33,6 +32,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["listBatches"],
   async run({ bucket, status, limit = DEFAULT_LIMIT, offset = 0 }, { api, signal }) {
     const { data, status: httpStatus, requestId } = await api.call("listBatches", { params: { bucket }, body: { ...(status ? { status } : {}), offset, limit } }, signal);

@@ -47,6 +47,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["listFailedDocuments"],
   async run({ bucket, batch_id, tier_num, collection_id, limit = DEFAULT_LIMIT, offset = 0, raw = false }, { api, signal }) {
     const { data, status, requestId } = await api.call("listFailedDocuments", { params: { bucket, batch_id }, query: { tier_num, collection_id, limit, offset } }, signal);

@@ -24,6 +24,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "triage",
   operations: ["resubmitBatch"],
   async run({ bucket, batch_id, from_tier }, { api, signal }) {
     const { data } = await api.call("resubmitBatch", { params: { bucket, batch_id }, query: { from_tier } }, signal);

@@ -30,6 +30,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "triage",
   operations: ["retryDocuments"],
   async run({ bucket, batch_id, retry_mode, tier_nums, max_retry_count }, { api, signal }) {
     const ref = { bucket, batch_id };

@@ -12,7 +12,7 @@ export const input = tierRef;
 export default defineTool({
   name,
   title: "Retry a tier's Qdrant write",
-  description: "Rewrite a FAILED tier's processed output from S3 to Qdrant, without reprocessing, when its Qdrant write failed (qdrant_write_failed, which diagnose_batch reports). Later tiers run after it.",
+  description: "Rewrite a FAILED tier's output from S3 to Qdrant without reprocessing, when diagnose_batch reports qdrant_write_failed. Later tiers run after it.",
   input,
   output: {
     outcome: z.literal("rewriting"),
@@ -25,6 +25,7 @@ export default defineTool({
   },
   // Writing the same points to Qdrant again leaves the same points.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["retryQdrantWrite"],
   async run({ bucket, batch_id, tier_num }, { api, signal }) {
     const { data } = await api.call("retryQdrantWrite", { params: { bucket, batch_id, tier_num } }, signal);

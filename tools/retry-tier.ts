@@ -34,6 +34,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "triage",
   operations: ["retryTier"],
   async run({ bucket, batch_id, tier_num, requires_gpu, num_cpus, memory_bytes, priority }, { api, signal }) {
     const overrides = Object.fromEntries(Object.entries({ requires_gpu, num_cpus, memory_bytes, priority }).filter(([, v]) => v !== undefined));

@@ -26,6 +26,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["submitBatch"],
   async run({ bucket, batch_id, include_processing_history }, { api, signal }) {
     const body = include_processing_history === undefined ? undefined : { include_processing_history };

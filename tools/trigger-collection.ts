@@ -5,17 +5,17 @@ import { boundedObject, collectionArg, idString } from "../src/mcp/arguments.js"
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 
-const ids = (what: string, example: string) => z.array(idString(what, example)).min(1).max(1000);
+const ids = (what: string) => z.array(idString(what)).min(1).max(1000);
 
 export const name = "trigger_collection";
 
 export const input = {
   collection: collectionArg,
-  include_buckets: ids("Bucket", '"sandbox-media"').optional().describe("Only these source buckets"),
-  include_collections: ids("Collection", '"col_a1b2c3d4e5"').optional().describe("Only these source collections"),
-  object_ids: ids("Object id", '"obj_123"').optional().describe("Only these objects"),
+  include_buckets: ids("bucket").optional().describe("Only these source buckets"),
+  include_collections: ids("collection").optional().describe("Only these source collections"),
+  object_ids: ids("object id").optional(),
   source_filters: boundedObject(32, 65_536).optional()
-    .describe('Filter, e.g. {"AND":[{"field":"status","operator":"eq","value":"new"}]}'),
+    .describe('e.g. {"AND":[{"field":"status","operator":"eq","value":"new"}]}'),
 };
 
 export default defineTool({
@@ -36,6 +36,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  toolset: "ingest",
   operations: ["triggerCollection"],
   async run({ collection, ...body }, { api, signal }) {
     const { data } = await api.call("triggerCollection", { params: { collection }, body }, signal);

@@ -25,6 +25,7 @@ export default defineTool({
   },
   // The same metadata sent twice leaves the same metadata.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "admin",
   operations: ["updateBatch"],
   async run({ bucket, batch_id, metadata }, { api, signal }) {
     const { data } = await api.call("updateBatch", { params: { bucket, batch_id }, body: { metadata } }, signal);

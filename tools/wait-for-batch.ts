@@ -39,6 +39,7 @@ export default defineTool({
     recommendations,
   },
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  toolset: "triage",
   operations: ["getBatch"],
   async run({ bucket, batch_id, timeout_seconds = DEFAULT_TIMEOUT_S, tier_num }, { api, config, signal, progress }) {
     const ref = { bucket, batch_id };

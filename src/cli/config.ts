@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { defaultAuditPath } from "../safety/audit.js";
 import type { LogLevel } from "../util/log.js";
+import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from "../mcp/toolsets.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 
@@ -17,6 +18,8 @@ export interface ServerConfig {
   apiKey: string;
   namespace: string | undefined;
   timeoutMs: number;
+  /** The toolsets served (--toolsets, MIXPEEK_TOOLSETS). */
+  toolsets: readonly Toolset[];
   readOnly: boolean;
   disableDestructive: boolean;
   /** Allow-list of tool names; undefined = all. */
@@ -76,9 +79,11 @@ Options:
   --sandbox               run against the embedded emulator seeded with incident scenarios
   --variant NAME          sandbox and emulator: which reading of the API's undocumented shapes
                           to serve: default, fastapi or sparse
+  --toolsets a,b          serve these toolsets: triage, ingest, admin, or all
+                          (default triage,ingest; env MIXPEEK_TOOLSETS)
   --read-only             list only tools that change nothing
   --disable-destructive   hide cancel and kill tools
-  --tools a,b             list only these tools
+  --tools a,b             list only these tools (of the enabled toolsets)
   --confirm MODE          elicit (default; falls back to token), token, or none
   --auth-token T          HTTP: clients must send Authorization: Bearer T (or MIXPEEK_MCP_AUTH_TOKEN)
   --allow-unauthenticated HTTP: allow a non-loopback --host without --auth-token
@@ -166,6 +171,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`MIXPEEK_LOG_LEVEL must be ${LOG_LEVELS.join(", ")} (got "${logLevel}").`);
   const confirm = values.confirm ?? "elicit";
   if (!["elicit", "token", "none"].includes(confirm)) problems.push(`--confirm must be elicit, token or none (got "${confirm}").`);
+  const toolsets = parseToolsets(problems, (values.toolsets ?? env.MIXPEEK_TOOLSETS ?? "").trim());
   const tools = values.tools === undefined ? undefined : splitList(values.tools);
   const unknown = (tools ?? []).filter((name) => !knownTools.includes(name));
   if (unknown.length) problems.push(`--tools names unknown tool(s): ${unknown.join(", ")}. Known: ${knownTools.join(", ")}.`);
@@ -189,6 +195,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     apiKey,
     namespace,
     timeoutMs: timeoutMs!,
+    toolsets: toolsets!,
     readOnly: Boolean(values["read-only"]),
     disableDestructive: Boolean(values["disable-destructive"]),
     tools,
@@ -209,6 +216,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
 
 const MIN_KEY_LENGTH = 8;
 
+/** A comma list of toolsets, or "all"; empty means the default ones. */
+function parseToolsets(problems: string[], text: string): readonly Toolset[] | undefined {
+  if (!text) return DEFAULT_TOOLSETS;
+  const names = splitList(text);
+  if (names.includes("all")) return TOOLSETS;
+  const unknown = names.filter((name) => !(TOOLSETS as readonly string[]).includes(name));
+  if (unknown.length || !names.length) {
+    problems.push(`--toolsets (or MIXPEEK_TOOLSETS) names unknown toolset(s): ${unknown.join(", ") || "(none)"}. Known: ${TOOLSETS.join(", ")}, or all.`);
+    return undefined;
+  }
+  return TOOLSETS.filter((name) => names.includes(name));
+}
+
 const OPTIONS = {
   sandbox: { type: "boolean" },
   http: { type: "boolean" },
@@ -217,6 +237,7 @@ const OPTIONS = {
   "read-only": { type: "boolean" },
   "disable-destructive": { type: "boolean" },
   tools: { type: "string" },
+  toolsets: { type: "string" },
   confirm: { type: "string" },
   scenarios: { type: "string" },
   variant: { type: "string" },

@@ -5,7 +5,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "../mcp/runtime.js";
-import { selectTools } from "../mcp/server.js";
+import { selectionProblems } from "../mcp/toolsets.js";
 import { InFlightTransport } from "../transport/in-flight.js";
 import type { Variant } from "../emulator/variants.js";
 import type { SandboxInfo } from "../mcp/server.js";
@@ -46,10 +46,8 @@ async function main(): Promise<void> {
 const SANDBOX_KEY = "sk_sandbox_emulator_placeholder";
 
 async function serve(config: ServerConfig): Promise<void> {
-  if (!selectTools(TOOLS, config).length) {
-    const flags = [config.readOnly && "--read-only", config.disableDestructive && "--disable-destructive", config.tools && `--tools ${config.tools.join(",")}`].filter(Boolean);
-    throw new ConfigError([`${flags.join(" with ")} leave${flags.length === 1 ? "s" : ""} no tool to serve: drop one of them, or name tools they allow (mixpeek-batch-mcp list-tools shows each tool's kind).`]);
-  }
+  const unservable = selectionProblems(TOOLS, config);
+  if (unservable.length) throw new ConfigError(unservable);
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
   if (config.sandbox) {

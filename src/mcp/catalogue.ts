@@ -6,10 +6,12 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../cli/config.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "./runtime.js";
+import { DEFAULT_TOOLSETS, TOOLSETS } from "./toolsets.js";
+import { TOOLS } from "../../tools/index.js";
 
 export const CATALOGUE_CONFIG: ServerConfig = {
   command: "serve", transport: "stdio", sandbox: false, apiUrl: "http://127.0.0.1:9", apiKey: "", namespace: "catalogue",
-  timeoutMs: 1000, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
+  timeoutMs: 1000, toolsets: TOOLSETS, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
   dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined, logLevel: "info",
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
@@ -28,14 +30,20 @@ export async function listTools(config: ServerConfig = CATALOGUE_CONFIG): Promis
   }
 }
 
-/** Markdown table for the README: name, what it does, and its safety class. */
+/** Markdown tables for the README and list-tools, one per toolset: name, arguments, safety class
+ * and what it does. */
 export function toolTable(tools: Tool[]): string {
-  const rows = tools.map((tool) => {
-    const a = tool.annotations ?? {};
-    const kind = a.readOnlyHint ? "read-only" : a.destructiveHint ? "destructive, confirms" : a.idempotentHint ? "write, idempotent" : "write";
-    const args = Object.keys((tool.inputSchema.properties ?? {}) as object)
-      .map((name) => ((tool.inputSchema.required ?? []) as string[]).includes(name) ? name : `${name}?`).join(", ");
-    return `| \`${tool.name}\` | ${args} | ${kind} | ${tool.description} |`;
-  });
-  return ["| tool | arguments | kind | what it does |", "|---|---|---|---|", ...rows].join("\n");
+  const toolsetOf = new Map(TOOLS.map((tool) => [tool.name, tool.toolset]));
+  return TOOLSETS.map((toolset) => {
+    const rows = tools.filter((tool) => toolsetOf.get(tool.name) === toolset).map((tool) => {
+      const a = tool.annotations ?? {};
+      const kind = a.readOnlyHint ? "read-only" : a.destructiveHint ? "destructive, confirms" : a.idempotentHint ? "write, idempotent" : "write";
+      const args = Object.keys((tool.inputSchema.properties ?? {}) as object)
+        .map((name) => ((tool.inputSchema.required ?? []) as string[]).includes(name) ? name : `${name}?`).join(", ");
+      return `| \`${tool.name}\` | ${args} | ${kind} | ${tool.description} |`;
+    });
+    if (!rows.length) return "";
+    const heading = `**${toolset}**${DEFAULT_TOOLSETS.includes(toolset) ? " (served by default)" : ""}`;
+    return [heading, "", "| tool | arguments | kind | what it does |", "|---|---|---|---|", ...rows].join("\n");
+  }).filter(Boolean).join("\n\n");
 }

@@ -22,6 +22,7 @@ import { dedupeStage } from "./stages/dedupe.js";
 import { errorStage } from "./stages/errors.js";
 import { traceStage } from "./stages/trace.js";
 import { toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
+import { selectTools } from "./toolsets.js";
 
 export interface SandboxInfo { bucketId: string; bucketName: string; namespace: string }
 
@@ -41,13 +42,6 @@ export interface ServerDeps {
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** The tools this configuration exposes; a hidden tool is not even listed. */
-export function selectTools(tools: readonly ToolDefinition[], config: Pick<ServerConfig, "readOnly" | "disableDestructive" | "tools">): ToolDefinition[] {
-  return tools.filter((tool) =>
-    (!config.readOnly || tool.annotations.readOnlyHint)
-    && (!config.disableDestructive || !tool.annotations.destructiveHint)
-    && (!config.tools || config.tools.includes(tool.name)));
-}
-
 export function instructions(sandbox: SandboxInfo | undefined): string {
   const base = "Operate Mixpeek batch processing. Start with list_batches {bucket} or diagnose_batch {bucket, batch_id}; "
     + "each result carries `recommendations`, best first, and one that names a tool gives its complete arguments. "
@@ -107,6 +101,7 @@ export function createServer(deps: ServerDeps): McpServer {
   ], runTool);
 
   const selected = selectTools(deps.tools, config);
+  const enabled: ReadonlySet<string> = new Set(selected.map((tool) => tool.name));
   for (const tool of selected) {
     server.registerTool(tool.name, {
       title: tool.title,
@@ -117,7 +112,7 @@ export function createServer(deps: ServerDeps): McpServer {
     }, async (args: Record<string, unknown>, extra: Extra) => {
       const { confirm_token: token, ...callArgs } = args;
       const confirmToken = typeof token === "string" ? token : undefined;
-      return (await call({ tool, args: callArgs, confirmToken, ctx: toolContext(extra, tool), confirmed: "not required" })).reply;
+      return (await call({ tool, args: callArgs, confirmToken, ctx: toolContext(extra, tool), confirmed: "not required", enabled })).reply;
     });
   }
 

@@ -10,6 +10,7 @@ import type { ServerConfig } from "../cli/config.js";
 import type { RecentAction } from "../safety/incident-memory.js";
 import { confirmTokenArg } from "./arguments.js";
 import { Plan, recommendations } from "./results.js";
+import type { Toolset } from "./toolsets.js";
 
 export interface ToolContext<Ops extends Operation = Operation> {
   api: Api<Ops>;
@@ -47,6 +48,8 @@ interface BaseSpec<I extends Shape, O extends Shape, Ops extends Operation> {
   description: string;
   input: I;
   output: O;
+  /** The group it is served in (--toolsets). */
+  toolset: Toolset;
   /** Every API operation the tool may send; the API it is given refuses any other. */
   operations: readonly Ops[];
   run(args: Args<I>, ctx: ToolContext<Ops>): Promise<Output<O>>;
@@ -72,6 +75,7 @@ export interface ToolDefinition {
   inputSchema: z.ZodObject;
   outputSchema: z.ZodObject;
   annotations: Annotations<boolean>;
+  toolset: Toolset;
   operations: readonly Operation[];
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
   plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
@@ -124,6 +128,7 @@ export function defineTool<I extends Shape, O extends Shape, Ops extends Operati
     title: spec.title,
     description: spec.description,
     annotations: spec.annotations,
+    toolset: spec.toolset,
     operations: spec.operations,
     inputShape,
     output,

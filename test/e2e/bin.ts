@@ -3,6 +3,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.js";
+import { TOOLS } from "../../tools/index.js";
 
 export const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
 
@@ -105,3 +107,6 @@ export async function trickle(url: string, everyMs = 500) {
   void closed.then(() => clearInterval(timer));
   return { socket, closed, stop: () => { clearInterval(timer); socket.destroy(); } };
 }
+
+/** The tools a server serves without --toolsets: those of the default toolsets, in catalogue order. */
+export const DEFAULT_SERVED: readonly string[] = TOOLS.filter((tool) => DEFAULT_TOOLSETS.includes(tool.toolset)).map((tool) => tool.name);

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { TOOL_NAMES } from "../../tools/index.js";
-import { CLI, cleanEnv, emulatorControl, post, spawnBin, spawnHttpSandbox, until, type Bin } from "./bin.js";
+import { CLI, DEFAULT_SERVED, cleanEnv, emulatorControl, post, spawnBin, spawnHttpSandbox, until, type Bin } from "./bin.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -68,8 +67,8 @@ describe("the README's client snippets, from a clone", () => {
   it.each(launches.map((l) => [`${l.client} ${l.name}`, l] as const))("%s completes initialize and tools/list", async (_label, launch) => {
     const names = await listToolsOf(launch);
     const expected = launch.args.includes("--disable-destructive")
-      ? TOOL_NAMES.filter((n) => !/^(cancel_|kill_|delete_)/.test(n))
-      : TOOL_NAMES;
+      ? DEFAULT_SERVED.filter((n) => !/^(cancel_|kill_|delete_)/.test(n))
+      : DEFAULT_SERVED;
     expect(names).toEqual(expected);
   });
 });
@@ -92,7 +91,7 @@ describe("the packed tarball", () => {
       const out = execFileSync(bin, ["--sandbox"], { input: `${request}\n`, encoding: "utf8", env: { ...cleanEnv(), MIXPEEK_AUDIT_LOG: "off" }, timeout: 20_000 });
       const answers = out.trim().split("\n").map((line) => JSON.parse(line) as { id: number; result: { tools?: { name: string }[]; serverInfo?: { name: string } } });
       expect(answers.find((a) => a.id === 1)!.result.serverInfo!.name).toBe("mixpeek-batch-mcp");
-      expect(answers.find((a) => a.id === 2)!.result.tools!.map((t) => t.name)).toEqual(TOOL_NAMES);
+      expect(answers.find((a) => a.id === 2)!.result.tools!.map((t) => t.name)).toEqual(DEFAULT_SERVED);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -205,7 +204,7 @@ describe("protocol probes of newer clients", () => {
     expect(initialized["capabilities"].tools).toEqual({ listChanged: false });
     send({ jsonrpc: "2.0", method: "notifications/initialized" });
     send({ jsonrpc: "2.0", id: 3, method: "tools/list" });
-    expect(((await answer(3)).result!["tools"] as { name: string }[]).map((t) => t.name)).toEqual(TOOL_NAMES);
+    expect(((await answer(3)).result!["tools"] as { name: string }[]).map((t) => t.name)).toEqual(DEFAULT_SERVED);
     bin.child.stdin.end();
     expect((await bin.exited).code).toBe(0);
   });

@@ -5,9 +5,11 @@ import { existsSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { listTools } from "../../src/mcp/catalogue.js";
+import { CATALOGUE_CONFIG, listTools } from "../../src/mcp/catalogue.js";
+import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.js";
 import { VERSION } from "../../src/util/version.js";
 import { TOOL_NAMES } from "../../tools/index.js";
+import { DEFAULT_SERVED } from "./bin.js";
 
 // The bundled bin: what the package ships and clients launch.
 const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
@@ -33,7 +35,7 @@ describe("stdio server on the sandbox", () => {
     expect(stderr()).toMatch(/bkt_\w+ \(name "sandbox-media"\)/);
     expect(stderr()).toMatch(/namespace: ns_\w+/);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    expect(tools.map((t) => t.name)).toEqual(DEFAULT_SERVED);
     const oomId = /oom-gpu-tier\s+(btch_\w+)/.exec(stderr())![1]!;
     const result = await client.callTool({ name: "diagnose_batch", arguments: { bucket: "sandbox-media", batch_id: oomId } });
     expect(result.isError).toBeFalsy();
@@ -46,13 +48,13 @@ describe("stdio server on the sandbox", () => {
   it("serves the same tool list from the bundle's prebuilt listing as the source computes", async () => {
     const { client } = await connect(["--sandbox"]);
     const { tools } = await client.listTools();
-    expect(tools).toEqual(await listTools());
+    expect(tools).toEqual(await listTools({ ...CATALOGUE_CONFIG, toolsets: DEFAULT_TOOLSETS }));
   });
 
   it("lists only read tools with --read-only", async () => {
     const { client } = await connect(["--sandbox", "--read-only"]);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["diagnose_batch", "get_batch", "get_batch_logs", "get_task", "list_batches", "list_failed_documents", "wait_for_batch"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["diagnose_batch", "get_batch", "get_batch_logs", "get_bucket_health", "get_task", "list_batches", "list_failed_documents", "wait_for_batch"]);
   });
 
   it("writes nothing but JSON-RPC to stdout", async () => {

@@ -30,7 +30,7 @@ describe("defaults", () => {
     expect(config).toEqual({
       command: "serve", transport: "stdio", sandbox: false,
       apiUrl: "https://api.mixpeek.com", apiKey: "sk_test_key", namespace: "ns_test",
-      timeoutMs: 30_000, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit",
+      timeoutMs: 30_000, toolsets: ["triage", "ingest"], readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit",
       pollIntervalMs: 1000, dedupeWindowMs: 60_000,
       auditLog: join("/state", "mixpeek-batch-mcp", "audit.jsonl"),
       confirmSecret: undefined, variant: undefined, logLevel: "info",
@@ -153,6 +153,20 @@ describe("flags", () => {
     const config = serve(["--read-only", "--disable-destructive", "--tools", " get_batch , cancel_batch,", "--confirm", "token"]);
     expect(config).toMatchObject({ readOnly: true, disableDestructive: true, tools: ["get_batch", "cancel_batch"], confirm: "token" });
     expect(serve(["--confirm", "none"]).confirm).toBe("none");
+  });
+
+  it("reads the toolsets from --toolsets or MIXPEEK_TOOLSETS, triage and ingest by default, all for all", () => {
+    expect(serve([]).toolsets).toEqual(["triage", "ingest"]);
+    expect(serve(["--toolsets", " admin, triage "]).toolsets).toEqual(["triage", "admin"]);
+    expect(serve(["--toolsets", "all"]).toolsets).toEqual(["triage", "ingest", "admin"]);
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_TOOLSETS: "ingest" }).toolsets).toEqual(["ingest"]);
+    // The flag wins over the environment.
+    expect(serve(["--toolsets", "admin"], { ...CREDENTIALS, MIXPEEK_TOOLSETS: "ingest" }).toolsets).toEqual(["admin"]);
+  });
+
+  it("refuses unknown toolsets, naming the known ones", () => {
+    expect(problems(["--toolsets", "triage,ops"])).toEqual(["--toolsets (or MIXPEEK_TOOLSETS) names unknown toolset(s): ops. Known: triage, ingest, admin, or all."]);
+    expect(problems(["--toolsets", " , "])).toEqual(["--toolsets (or MIXPEEK_TOOLSETS) names unknown toolset(s): (none). Known: triage, ingest, admin, or all."]);
   });
 
   it("refuses an unknown --confirm mode and unknown tools, naming the known ones", () => {

@@ -12,6 +12,7 @@ import { auditStage } from "../../src/mcp/stages/audit.js";
 import { confirmationStage, type Ask } from "../../src/mcp/stages/confirmation.js";
 import { dedupeStage } from "../../src/mcp/stages/dedupe.js";
 import { errorStage } from "../../src/mcp/stages/errors.js";
+import { TOOL_NAMES } from "../../tools/index.js";
 import { traceStage } from "../../src/mcp/stages/trace.js";
 import { defineTool, type ToolContext, type ToolDefinition } from "../../src/mcp/tool.js";
 import { AuditLog } from "../../src/safety/audit.js";
@@ -26,16 +27,17 @@ const DESTRUCTIVE = { readOnlyHint: false, destructiveHint: true, idempotentHint
 
 const read = defineTool({
   name: "peek", title: "Peek", description: "reads", input: { id: z.string() }, output: { seen: z.string() },
-  annotations: READ, operations: [], run: async ({ id }) => ({ seen: id }),
+  annotations: READ, toolset: "triage", operations: [], run: async ({ id }) => ({ seen: id }),
 });
 const write = defineTool({
   name: "poke", title: "Poke", description: "writes", input: { id: z.string() }, output: { outcome: z.literal("poked") },
-  annotations: WRITE, operations: [], run: async () => ({ outcome: "poked" as const }),
+  annotations: WRITE, toolset: "triage", operations: [], run: async () => ({ outcome: "poked" as const }),
 });
 let state = "RUNNING";
 const stop = defineTool({
   name: "stop", title: "Stop", description: "stops", input: { id: z.string() }, output: { outcome: z.enum(["stopped", "not_active"]) },
   annotations: DESTRUCTIVE,
+  toolset: "triage",
   operations: [],
   plan: async ({ id }) => (state === "DONE"
     ? { result: { outcome: "not_active" as const } }
@@ -45,7 +47,7 @@ const stop = defineTool({
 
 const ctx = { signal: new AbortController().signal } as unknown as ToolContext;
 const callOf = (tool: ToolDefinition, args: Record<string, unknown> = { id: "a" }, confirmToken?: string): Call =>
-  ({ tool, args, confirmToken, ctx, confirmed: "not required" });
+  ({ tool, args, confirmToken, ctx, confirmed: "not required", enabled: new Set(TOOL_NAMES) });
 const done = (outcome = "poked"): Outcome => ({
   reply: { structuredContent: { outcome }, content: [{ type: "text", text: outcome }] }, mayHaveApplied: true, deduplicated: false, requestIds: [],
 });
