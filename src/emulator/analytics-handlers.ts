@@ -3,7 +3,7 @@
 import type { Answer, Body } from "../api/operations.js";
 import { badRequest, notFound } from "./errors.js";
 import { matchesFilter } from "./filter.js";
-import { findBucket, ok, type Handler } from "./request.js";
+import { findBucket, ok, visibleTask, type Handler } from "./request.js";
 import { QDRANT_ERROR, STUCK_THRESHOLD_MS, currentTier, docCount, isActive, syncTask } from "./simulation.js";
 import type { Batch, Task, Tier } from "./types.js";
 import { diagnose, taskToWire } from "./wire-bodies.js";
@@ -55,8 +55,8 @@ export const ANALYTICS_HANDLERS: Record<AnalyticsOperation, Handler> = {
     if (cursor !== null && cursorOffset === undefined) throw badRequest(`Invalid cursor ${JSON.stringify(cursor)}`);
     const offset = Number(cursorOffset ?? req.query.get("offset") ?? 0);
     const search = body.search?.toLowerCase();
-    let tasks = [...req.state.tasks.values()].filter((t) =>
-      (!body.status || t.status === body.status)
+    let tasks = [...req.state.tasks.values()].filter((t) => visibleTask(req, t.id)
+      && (!body.status || t.status === body.status)
       && (!body.task_type || t.type === body.task_type)
       && (!search || `${t.id} ${t.type} ${String(t.additional["batch_id"] ?? "")}`.toLowerCase().includes(search))
       && (!body.filters || matchesFilter(body.filters, fields(t))));
@@ -80,7 +80,7 @@ export const ANALYTICS_HANDLERS: Record<AnalyticsOperation, Handler> = {
   // Idempotent: an unknown or finished task is answered as killed.
   killTask(req) {
     const id = req.params["task_id"]!;
-    const task = req.state.tasks.get(id);
+    const task = visibleTask(req, id);
     if (!task) return ok({ message: `Task ${id} not found; nothing to kill`, success: true } satisfies Answer<"killTask">);
     if (!isActive(task.status)) return ok({ message: `Task ${id} is already ${task.status}`, success: true });
     if (task.batch) cancelBatch(task.batch, req.state.now);

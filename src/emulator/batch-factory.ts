@@ -20,6 +20,8 @@ export function pipelineFrom(ns: Namespace, first: Collection): PipelineStep[] {
  * batch with no task, which submitBatch submits. */
 export function createBatch(state: State, ns: Namespace, spec: {
   bucket: Bucket; objectIds: string[]; steps: PipelineStep[]; type?: Batch["type"]; docsPerObject?: number; workMs?: number; draft?: boolean;
+  /** The key whose call created it (none for seeded batches). */
+  owner?: string;
 }): Batch {
   const id = `btch_${state.ids.token(12)}`;
   const first = spec.steps[0]!.collection.source;
@@ -37,13 +39,14 @@ export function createBatch(state: State, ns: Namespace, spec: {
   };
   ns.batches.set(id, batch);
   if (spec.draft) batch.status = "DRAFT";
-  else submitBatch(state, ns, batch);
+  else submitBatch(state, ns, batch, spec.owner);
   return batch;
 }
 
 /** Submits a batch: its processing task is created and it is PENDING. */
-export function submitBatch(state: State, ns: Namespace, batch: Batch): void {
+export function submitBatch(state: State, ns: Namespace, batch: Batch, owner?: string): void {
   const task = state.addTask({
+    ...(owner === undefined ? {} : { owner }),
     type: "api_buckets_batches_process", status: "PENDING", batch, error: null, inputs: [batch.id], outputs: [],
     additional: {
       batch_id: batch.id, bucket_id: batch.bucketId, namespace_id: ns.id, total_tiers: batch.tiers.length,

@@ -6,7 +6,7 @@ import type { Answer, Body } from "../api/operations.js";
 import type { Operation } from "../api/operations.js";
 import { resetTiers } from "./batch-factory.js";
 import { badRequest, notFound } from "./errors.js";
-import { findBatch, findBucket, findTier, ok, type Handler } from "./request.js";
+import { findBatch, findBucket, findTier, ok, visibleTask, type Handler } from "./request.js";
 import { STUCK_THRESHOLD_MS, isActive, isTransient, syncTask } from "./simulation.js";
 import { ANALYTICS_HANDLERS } from "./analytics-handlers.js";
 import { LIFECYCLE_HANDLERS } from "./lifecycle-handlers.js";
@@ -220,7 +220,7 @@ export const HANDLERS: Record<Operation, Handler> = {
   },
 
   getTask(req) {
-    const task = req.state.tasks.get(req.params["task_id"]!);
+    const task = visibleTask(req, req.params["task_id"]!);
     if (!task) throw notFound("task", req.params["task_id"]!);
     return ok(taskToWire(task));
   },

@@ -55,7 +55,7 @@ export const LIFECYCLE_HANDLERS: Record<LifecycleOperation, Handler> = {
       throw badRequest(`Batch ${batch.id} contains no objects to process${batch.objectIds.length ? ` (none of its ${batch.objectIds.length} object ids exists in the bucket)` : ""}; add objects before submitting`);
     }
     batch.objectIds = loaded;
-    submitBatch(req.state, req.ns, batch);
+    submitBatch(req.state, req.ns, batch, req.key);
     return ok(taskToWire(req.state.tasks.get(batch.taskId)!) satisfies Answer<"submitBatch">);
   },
 

@@ -2,7 +2,7 @@
 // collection (by id or name), batch or tier a request names, or a 404 for an unknown one.
 import { notFound } from "./errors.js";
 import type { State } from "./simulation.js";
-import type { Batch, Bucket, Collection, Namespace, Tier } from "./types.js";
+import type { Batch, Bucket, Collection, Namespace, Task, Tier } from "./types.js";
 import type { Variant } from "./variants.js";
 
 export interface Request {
@@ -12,6 +12,8 @@ export interface Request {
   query: URLSearchParams;
   /** Already validated against the operation's request schema (validate.ts). */
   body: Record<string, unknown>;
+  /** The caller's API key (the bearer token). */
+  key: string;
   /** For the behaviour axes (stuck detection, a crash-looping job's status); the shape axes
    * are applied to the reply afterwards (variants.ts). */
   variant: Variant;
@@ -20,6 +22,12 @@ export interface Reply { status: number; body: unknown }
 export type Handler = (req: Request) => Reply;
 
 export const ok = (body: unknown): Reply => ({ status: 200, body });
+
+/** A task the caller may see: its own, or a seeded one. */
+export function visibleTask(req: Request, id: string): Task | undefined {
+  const task = req.state.tasks.get(id);
+  return task && (task.owner === undefined || task.owner === req.key) ? task : undefined;
+}
 
 export function findBucket(ns: Namespace, key: string): Bucket {
   const bucket = ns.buckets.find((b) => b.id === key || b.name === key);

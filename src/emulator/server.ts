@@ -163,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       return HANDLERS[match.operation]({
         state, ns: state.namespace(namespaceKey ?? ""), params: match.params, query: url.searchParams,
-        body: (body ?? {}) as Record<string, unknown>, variant,
+        body: (body ?? {}) as Record<string, unknown>, variant, key: header(req, "authorization").replace(/^Bearer\s+/i, "").trim(),
       });
     } catch (error) {
       if (!(error instanceof ErrorReply)) throw error;

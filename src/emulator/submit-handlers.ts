@@ -40,7 +40,7 @@ export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Han
     if (!objectIds.length) throw badRequest(`No objects or documents match; nothing to process for collection ${collection.name}`);
     const bucketSourced = sourceCollectionIds === null;
     const batch = createBatch(req.state, req.ns, {
-      bucket: root, objectIds, type: bucketSourced ? "BUCKET" : "COLLECTION", steps: pipelineFrom(req.ns, collection),
+      bucket: root, objectIds, type: bucketSourced ? "BUCKET" : "COLLECTION", steps: pipelineFrom(req.ns, collection), owner: req.key,
     });
     return {
       status: 202,
@@ -60,7 +60,7 @@ export const SUBMIT_HANDLERS: Record<"triggerCollection" | "confirmUploads", Han
     const unknown = uploadIds.filter((id) => !bucket.pendingUploads.has(id));
     for (const id of uploadIds) bucket.pendingUploads.delete(id);
     const task = req.state.addTask({
-      type: "api_buckets_uploads_batch_confirm", status: "PENDING", completesAt: req.state.now + 15_000,
+      type: "api_buckets_uploads_batch_confirm", status: "PENDING", completesAt: req.state.now + 15_000, owner: req.key,
       error: null, inputs: uploadIds, outputs: [],
       additional: { bucket_id: bucket.id, namespace_id: req.ns.id, confirmations_count: uploadIds.length },
     });

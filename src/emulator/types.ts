@@ -100,6 +100,9 @@ export interface Task {
   createdAt: number;
   /** A batch task mirrors its batch; other tasks finish at `completesAt`. */
   batch?: Batch;
+  /** The API key whose call created it: task routes take no namespace, so a key (an organisation)
+   * sees only its own tasks. Seeded sandbox tasks have none and every key sees them. */
+  owner?: string;
   completesAt?: number;
   finish?: () => void;
   error: string | null;

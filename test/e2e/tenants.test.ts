@@ -78,10 +78,12 @@ it("tenant B sees nothing of tenant A through any tool, resource, completion or 
   let answers = 0;
   /** Everything B has sent so far: B may see it again (echoed arguments, its own audit entries). */
   const sentByB = new Set<string>();
-  const expectNothingOfA = (what: string, sent: unknown, answer: unknown, onlyKey = false) => {
+  /** What A's own calls created: A's task (and its batch), which no other key may see. */
+  const createdByA = [A.key, A.key.slice(0, 12), A.key.slice(-12), String(triggered["batch_id"]), String(triggered["task_id"])];
+  const expectNothingOfA = (what: string, sent: unknown, answer: unknown, onlyCreated = false) => {
     let text = JSON.stringify(answer);
-    if (onlyKey) {
-      for (const secret of [A.key, A.key.slice(0, 12), A.key.slice(-12)]) expect(text, `${what} shows tenant A's key`).not.toContain(secret);
+    if (onlyCreated) {
+      for (const secret of createdByA) expect(text, `${what} shows tenant A's ${secret}`).not.toContain(secret);
       answers++;
       return;
     }
@@ -92,9 +94,9 @@ it("tenant B sees nothing of tenant A through any tool, resource, completion or 
     answers++;
   };
   const b = await connect(B);
-  const ask = async <T>(what: string, sent: unknown, request: () => Promise<T>, onlyKey = false) => {
+  const ask = async <T>(what: string, sent: unknown, request: () => Promise<T>, onlyCreated = false) => {
     const answer = await request().catch((error: Error) => ({ error: error.message }));
-    expectNothingOfA(what, sent, answer, onlyKey);
+    expectNothingOfA(what, sent, answer, onlyCreated);
     return answer;
   };
 
@@ -108,9 +110,9 @@ it("tenant B sees nothing of tenant A through any tool, resource, completion or 
         bucket, batch_id: batchId, tier_num: 1, ray_job_id: "raysubmit_guess", task_id: "5f0c7d1e-0000-4000-8000-000000000000",
         collection: "video-frames", confirmations: [{ upload_id: "upl_guess" }], timeout_seconds: 1,
       });
-      // Task operations take no namespace: the API scopes tasks by the key's organisation, and
-      // the emulator, which accepts any key, shows every task to everyone. The server keeps no
-      // task state of its own, so for these only the key is checked.
+      // Task operations take no namespace: the API scopes tasks by the key's organisation. The
+      // emulator shows a key its own tasks and the sandbox's seeded ones (public sandbox data,
+      // which A's namespace happens to be), so for these B must see nothing A created.
       const taskLevel = tool.operations.every((operation) => !isNamespaced(operation));
       const r = await ask(`${tool.name} ${JSON.stringify(args)}`, args, () => b.callTool({ name: tool.name, arguments: args }), taskLevel);
       // B's namespace has none of A's batches: a call aimed at one is refused or not found.

@@ -160,3 +160,23 @@ describe("reads", () => {
     else expect(d.recommendations).toEqual([]);
   });
 });
+
+describe("tasks, which take no namespace, belong to the key whose call created them", () => {
+  it("shows a key its own tasks and the seeded ones, never another key's", async () => {
+    const other = { authorization: "Bearer sk_test_other_org" };
+    const triggered = (await a.call("triggerCollection", { collection: "video-frames" }, { body: {} })).body;
+    const mine = triggered.task_id as string;
+    expect((await a.call("getTask", { task_id: mine })).status).toBe(200);
+    expect((await a.call("getTask", { task_id: mine }, { headers: other })).status).toBe(404);
+    const listed = async (headers?: Record<string, string>) =>
+      ((await a.call("listTasks", {}, { body: {}, query: { limit: 100 }, ...(headers ? { headers } : {}) })).body.results as Json[]).map((t) => t.task_id);
+    expect(await listed()).toContain(mine);
+    const theirs = await listed(other);
+    expect(theirs).not.toContain(mine);
+    // The sandbox's seeded batches' tasks are public sandbox data.
+    expect(theirs).toContain((await a.batch("healthy-completed")).task_id);
+    // Killing a task of another key is answered like an unknown task, and kills nothing.
+    expect((await a.call("killTask", { task_id: mine }, { headers: other })).body.message).toMatch(/not found; nothing to kill/);
+    expect((await a.call("getTask", { task_id: mine })).body.status).not.toBe("CANCELED");
+  });
+});
