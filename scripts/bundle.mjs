@@ -1,17 +1,27 @@
 // Bundles the CLI and everything it imports into one ESM file: the published bin. One file
 // loads much faster than hundreds of modules, which is what a client launching a stdio server
-// on every conversation pays for. The emulator is imported lazily and evaluated only when used.
+// on every conversation pays for. What only some runs need (the server proper, the emulator, HTTP)
+// is imported lazily and evaluated only when used.
 import { build } from "esbuild";
-import { listTools } from "../dist/src/mcp/catalogue.js";
+import { TOOLS } from "../dist/tools/index.js";
+import { listTools, serverGreeting } from "../dist/src/mcp/catalogue.js";
 
-// Converting 17 tools' zod schemas to JSON Schema is most of the first tools/list; do it here,
-// once, from the tsc output of the same source (a test compares the bundle's list with it).
-const listing = Object.fromEntries((await listTools()).map(({ name, title, description, inputSchema, outputSchema, annotations }) =>
-  [name, { name, title, description, inputSchema, outputSchema, annotations }]));
+// Converting the tools' zod schemas to JSON Schema is most of the first tools/list; do it here,
+// once, from the tsc output of the same source (a test compares the bundle's list with it). The
+// greeting lets the bin answer initialize before loading the server proper (deferred-start.ts).
+const toolsetOf = new Map(TOOLS.map((tool) => [tool.name, tool.toolset]));
+const catalogue = (await listTools()).map(({ name, title, description, inputSchema, outputSchema, annotations }) => ({
+  name, toolset: toolsetOf.get(name), annotations, listing: { name, title, description, inputSchema, outputSchema, annotations },
+}));
+const greeting = await serverGreeting();
 
 await build({
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/mixpeek-batch-mcp.mjs",
+  entryPoints: { "mixpeek-batch-mcp": "src/cli/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  // Split: what is imported lazily is neither read nor compiled until used.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -22,6 +32,6 @@ await build({
     // Bundled CommonJS dependencies call require(); give them one. (The shebang comes from cli.ts.)
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
-  define: { __TOOL_LISTING__: JSON.stringify(listing) },
+  define: { __TOOL_CATALOGUE__: JSON.stringify(catalogue), __GREETING__: JSON.stringify(greeting) },
   logLevel: "warning",
 });

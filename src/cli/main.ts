@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 // Entry point. In stdio mode stdout carries only protocol messages; everything human goes to
 // stderr. Configuration problems exit with code 2 and one message listing them all.
+// Only what answering initialize and tools/list needs is imported here; the server proper (tools,
+// API client, undici), the emulator and HTTP mode are imported when used.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
 import { Logger } from "../util/log.js";
-import { createRuntime } from "../mcp/runtime.js";
-import { selectionProblems } from "../mcp/toolsets.js";
+import { PREBUILT_CATALOGUE, PREBUILT_GREETING, type CatalogueEntry } from "../mcp/prebuilt.js";
+import type { Runtime } from "../mcp/runtime.js";
+import { selectTools, selectionProblems } from "../mcp/toolsets.js";
+import { DeferredStart } from "../transport/deferred-start.js";
 import { InFlightTransport } from "../transport/in-flight.js";
 import type { Variant } from "../emulator/variants.js";
 import type { SandboxInfo } from "../mcp/server.js";
 import { VERSION } from "../util/version.js";
-import { TOOLS, TOOL_NAMES } from "../../tools/index.js";
+
+/** Every tool with its toolset and hints: from the bin when built, else from the tools themselves. */
+async function catalogue(): Promise<CatalogueEntry[]> {
+  if (PREBUILT_CATALOGUE) return PREBUILT_CATALOGUE;
+  const [{ TOOLS }, { toolListing }] = await Promise.all([import("../../tools/index.js"), import("../mcp/tool.js")]);
+  return TOOLS.map((tool) => ({ name: tool.name, toolset: tool.toolset, annotations: tool.annotations, listing: toolListing(tool) }));
+}
 
 async function main(): Promise<void> {
-  const config = parseConfig(process.argv.slice(2), process.env, TOOL_NAMES);
+  const tools = await catalogue();
+  const config = parseConfig(process.argv.slice(2), process.env, tools.map((tool) => tool.name));
   switch (config.command) {
     case "help": process.stdout.write(`${USAGE}\n`); return;
     case "version": process.stdout.write(`${VERSION}\n`); return;
@@ -37,7 +49,7 @@ async function main(): Promise<void> {
       onShutdown(() => emulator.close());
       return;
     }
-    case "serve": await serve(config); return;
+    case "serve": await serve(config, tools); return;
   }
 }
 
@@ -45,8 +57,8 @@ async function main(): Promise<void> {
  * redacted from every answer, so a key like "sandbox" would blank out "sandbox-media"). */
 const SANDBOX_KEY = "sk_sandbox_emulator_placeholder";
 
-async function serve(config: ServerConfig): Promise<void> {
-  const unservable = selectionProblems(TOOLS, config);
+async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<void> {
+  const unservable = selectionProblems(tools, config);
   if (unservable.length) throw new ConfigError(unservable);
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
@@ -72,19 +84,34 @@ async function serve(config: ServerConfig): Promise<void> {
     onShutdown(async () => { await http.close(); await closeSandbox(); }, { boundMs: HTTP_LIMITS.shutdownGraceMs });
     return;
   }
-  const runtime = createRuntime(config, { sandbox });
-  const transport = new InFlightTransport(new StdioServerTransport());
+  const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
+  const stdio = new InFlightTransport(new StdioServerTransport());
+  let runtime: Runtime | undefined;
+  const connectServer = async (transport: Transport) => {
+    const { createRuntime } = await import("../mcp/runtime.js");
+    runtime = createRuntime(config, { sandbox, logger });
+    await runtime.server.connect(transport);
+  };
   // SIGTERM or the end of stdin: refuse new requests, let calls in flight finish for a bounded
   // time (their results are written to stdout and the audit file), then exit.
   onShutdown(async () => {
-    if (!await transport.drain(STDIO_SHUTDOWN_GRACE_MS)) {
-      runtime.logger.warn(`shutdown: ${transport.inFlight} call(s) still running after ${STDIO_SHUTDOWN_GRACE_MS} ms; exiting without their results`);
+    if (!await stdio.drain(STDIO_SHUTDOWN_GRACE_MS)) {
+      logger.warn(`shutdown: ${stdio.inFlight} call(s) still running after ${STDIO_SHUTDOWN_GRACE_MS} ms; exiting without their results`);
     }
-    await runtime.close();
+    await runtime?.close();
     await closeSandbox();
   }, { onStdinEnd: true, boundMs: STDIO_SHUTDOWN_GRACE_MS });
-  await runtime.server.connect(transport);
-  runtime.logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
+  // The sandbox's greeting names its bucket, so only a server on the real API starts deferred.
+  if (PREBUILT_GREETING && !sandbox) {
+    const listed = selectTools(tools, config).map((tool) => tool.listing);
+    await new DeferredStart(stdio, PREBUILT_GREETING, listed, connectServer, (error) => {
+      logger.error(`could not start the server: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }).listen();
+  } else {
+    await connectServer(stdio);
+  }
+  logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
 }
 
 /** The --variant name if it is a known one; otherwise adds a problem listing the known names. */

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../cli/config.js";
+import type { Greeting } from "../transport/deferred-start.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "./runtime.js";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "./toolsets.js";
@@ -16,19 +17,29 @@ export const CATALOGUE_CONFIG: ServerConfig = {
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
 
-export async function listTools(config: ServerConfig = CATALOGUE_CONFIG): Promise<Tool[]> {
+/** A client connected in memory to a server with `config`, for the duration of `use`. */
+async function withClient<T>(config: ServerConfig, use: (client: Client) => Promise<T>): Promise<T> {
   const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "catalogue", version: "1" });
   await runtime.server.connect(serverSide);
   await client.connect(clientSide);
   try {
-    return (await client.listTools()).tools;
+    return await use(client);
   } finally {
     await client.close();
     await runtime.close();
   }
 }
+
+export const listTools = (config: ServerConfig = CATALOGUE_CONFIG): Promise<Tool[]> =>
+  withClient(config, async (client) => (await client.listTools()).tools);
+
+/** What the server answers to initialize (outside the sandbox, whose instructions name it). */
+export const serverGreeting = (config: ServerConfig = CATALOGUE_CONFIG): Promise<Greeting> =>
+  withClient(config, async (client) => ({
+    serverInfo: client.getServerVersion()!, capabilities: client.getServerCapabilities()!, instructions: client.getInstructions() ?? "",
+  }));
 
 /** Markdown tables for the README and list-tools, one per toolset: name, arguments, safety class
  * and what it does. */

@@ -11,6 +11,7 @@ import type { RecentAction } from "../safety/incident-memory.js";
 import { confirmTokenArg } from "./arguments.js";
 import { Plan, recommendations } from "./results.js";
 import type { Toolset } from "./toolsets.js";
+import { PREBUILT_CATALOGUE } from "./prebuilt.js";
 
 export interface ToolContext<Ops extends Operation = Operation> {
   api: Api<Ops>;
@@ -86,11 +87,10 @@ export interface ToolDefinition {
  * every agent pays for the tool list in context. */
 const listings = new WeakMap<ToolDefinition, Tool>();
 /** The bundled build carries the listing precomputed at build time (scripts/bundle.mjs). */
-declare const __TOOL_LISTING__: Record<string, Tool> | undefined;
-const prebuilt = typeof __TOOL_LISTING__ === "undefined" ? undefined : __TOOL_LISTING__;
+const prebuilt = PREBUILT_CATALOGUE && new Map(PREBUILT_CATALOGUE.map((entry) => [entry.name, entry.listing]));
 
 export function toolListing(tool: ToolDefinition): Tool {
-  let listing = listings.get(tool) ?? prebuilt?.[tool.name];
+  let listing = listings.get(tool) ?? prebuilt?.get(tool.name);
   if (!listing) {
     listing = {
       name: tool.name,

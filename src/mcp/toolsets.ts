@@ -2,16 +2,17 @@
 // agent that only triages is not paid for ingest and admin tools in every conversation. Each tool
 // names its toolset; the selection also applies --tools, --read-only and --disable-destructive.
 import type { ServerConfig } from "../cli/config.js";
-import type { ToolDefinition } from "./tool.js";
 
 export const TOOLSETS = ["triage", "ingest", "admin"] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 export const DEFAULT_TOOLSETS: readonly Toolset[] = ["triage", "ingest"];
 
 type Selection = Pick<ServerConfig, "toolsets" | "readOnly" | "disableDestructive" | "tools">;
+/** A tool definition, or its entry in the bin's prebuilt catalogue. */
+interface Selectable { name: string; toolset: Toolset; annotations: { readOnlyHint?: boolean | undefined; destructiveHint?: boolean | undefined } }
 
 /** The tools a configuration serves, in catalogue order. */
-export function selectTools(tools: readonly ToolDefinition[], config: Selection): ToolDefinition[] {
+export function selectTools<T extends Selectable>(tools: readonly T[], config: Selection): T[] {
   return tools.filter((tool) =>
     config.toolsets.includes(tool.toolset)
     && (!config.readOnly || tool.annotations.readOnlyHint)
@@ -21,7 +22,7 @@ export function selectTools(tools: readonly ToolDefinition[], config: Selection)
 
 /** What is wrong with a selection, in words with the fix: tools named outside the enabled
  * toolsets, or flags that leave nothing to serve. */
-export function selectionProblems(tools: readonly ToolDefinition[], config: Selection): string[] {
+export function selectionProblems(tools: readonly Selectable[], config: Selection): string[] {
   const outside = tools.filter((tool) => config.tools?.includes(tool.name) && !config.toolsets.includes(tool.toolset));
   if (outside.length) {
     const needed = [...new Set([...config.toolsets, ...outside.map((t) => t.toolset)])];

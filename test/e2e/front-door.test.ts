@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CATALOGUE_CONFIG, listTools, serverGreeting } from "../../src/mcp/catalogue.js";
+import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.js";
 import { CLI, DEFAULT_SERVED, cleanEnv, emulatorControl, post, spawnBin, spawnHttpSandbox, until, type Bin } from "./bin.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -79,7 +82,11 @@ describe("the packed tarball", () => {
     try {
       // dist/ is already built by npm test: skip the prepare script.
       const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
-      expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["LICENSE", "README.md", "dist/mixpeek-batch-mcp.mjs", "dist/mixpeek-batch-mcp.mjs.LEGAL.txt", "package.json", "server.json"]);
+      const files = packed[0]!.files.map((f) => f.path);
+      expect(files.filter((f) => !f.startsWith("dist/chunks/")).sort()).toEqual(["LICENSE", "README.md", "dist/mixpeek-batch-mcp.mjs", "dist/mixpeek-batch-mcp.mjs.LEGAL.txt", "package.json", "server.json"]);
+      // The bin's lazily loaded parts, and nothing else of dist/ (no tsc output).
+      expect(files.filter((f) => f.startsWith("dist/chunks/")).every((f) => /^dist\/chunks\/[\w-]+\.mjs(\.LEGAL\.txt)?$/.test(f))).toBe(true);
+      expect(files.some((f) => f.startsWith("dist/chunks/"))).toBe(true);
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "try-it", private: true }));
       execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", `./${packed[0]!.filename}`], { cwd: dir, encoding: "utf8", stdio: "pipe" });
       const bin = join(dir, "node_modules", ".bin", "mixpeek-batch-mcp");
@@ -226,5 +233,57 @@ describe("protocol probes of newer clients", () => {
     const wrongOrigin = await post(server.url, { jsonrpc: "2.0", id: 3, method: "tools/list" }, { origin: "http://evil.example" });
     expect(wrongOrigin.status).toBe(403);
     expect(wrongOrigin.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { message: expect.stringMatching(/--allowed-origins/) } });
+  });
+});
+
+describe("deferred start: the bin answers initialize and tools/list before loading the server proper", () => {
+  async function emulatorUrl() {
+    const bin = spawnBin(["emulator", "--port", "0"]);
+    running.push(bin);
+    const url = await until(() => /listening on (http:\/\/\S+)/.exec(bin.stdout())?.[1], 10_000, "the emulator");
+    const batchId = await until(() => /still-running\s+(btch_\w+)/.exec(bin.stdout())?.[1], 5_000, "the batch list");
+    return { url, batchId };
+  }
+
+  it("greets exactly as the server proper does, and lists the same tools", async () => {
+    const { url } = await emulatorUrl();
+    const client = new Client({ name: "probe", version: "1" });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [CLI], stderr: "ignore",
+      env: { ...cleanEnv(), MIXPEEK_API_URL: url, MIXPEEK_API_KEY: "sk_test_deferred_key", MIXPEEK_NAMESPACE: "ns_5b7c2d9e1f", MIXPEEK_AUDIT_LOG: "off" },
+    }));
+    try {
+      const greeting = await serverGreeting();
+      expect(client.getServerCapabilities()).toEqual(greeting.capabilities);
+      expect(client.getInstructions()).toBe(greeting.instructions);
+      expect(client.getServerVersion()).toEqual(greeting.serverInfo);
+      expect((await client.listTools()).tools).toEqual(await listTools({ ...CATALOGUE_CONFIG, toolsets: DEFAULT_TOOLSETS }));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("hands the session to the server proper on the first call: it knows the client can elicit", async () => {
+    const { url, batchId } = await emulatorUrl();
+    const client = new Client({ name: "asks-the-user", version: "1" }, { capabilities: { elicitation: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      asked.push(request.params.message);
+      return { action: "accept", content: { confirm: true } };
+    });
+    await client.connect(new StdioClientTransport({
+      command: process.execPath, args: [CLI], stderr: "ignore",
+      env: { ...cleanEnv(), MIXPEEK_API_URL: url, MIXPEEK_API_KEY: "sk_test_deferred_key", MIXPEEK_NAMESPACE: "ns_5b7c2d9e1f", MIXPEEK_AUDIT_LOG: "off" },
+    }));
+    try {
+      // Before any tools/call nothing of the server proper ran; this call loads it, and it must
+      // know from the replayed initialize that this client can be asked.
+      const result = await client.callTool({ name: "cancel_batch", arguments: { bucket: "sandbox-media", batch_id: batchId } });
+      expect(asked).toHaveLength(1);
+      expect((result.structuredContent as { outcome: string }).outcome).toBe("canceled");
+      expect((await client.callTool({ name: "get_batch", arguments: { bucket: "sandbox-media", batch_id: batchId } })).isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
   });
 });
