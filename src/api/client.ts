@@ -48,6 +48,9 @@ const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-correlation-id"];
 /** Connection errors raised before any byte of the request left this machine. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ECONNABORTED"]);
 
+/** A connection pool clients can share (HTTP mode: one per process, whatever the caller's key). */
+export const connectionPool = (timeoutMs: number): Dispatcher => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+
 export class MixpeekClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;

@@ -5,9 +5,8 @@
 // (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import { AuditLog } from "../safety/audit.js";
 import { isLoopback, type ServerConfig } from "../cli/config.js";
 import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
@@ -16,7 +15,6 @@ import { IncidentMemory } from "../safety/incident-memory.js";
 import { JsonExchange, asMessages } from "./json-exchange.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
-import { createRuntime } from "../mcp/runtime.js";
 import type { SandboxInfo } from "../mcp/server.js";
 import { VERSION } from "../util/version.js";
 
@@ -50,8 +48,18 @@ export async function startHttpServer(
     tokens: ConfirmationTokens.fromSecret(config.confirmSecret),
     mutations: new RecentMutations(config.dedupeWindowMs),
     memory: new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message))),
-    dispatcher: new Agent({ keepAliveTimeout: 30_000, connect: { timeout: config.timeoutMs } }),
   };
+  /** The server proper, the SSE transport and the connection pool, loaded by the first MCP
+   * request: an idle replica holds none of them. */
+  let dispatcher: Dispatcher | undefined;
+  let loading: ReturnType<typeof load> | undefined;
+  async function load() {
+    const [{ createRuntime }, { StreamableHTTPServerTransport }, { connectionPool }] = await Promise.all([
+      import("../mcp/runtime.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("../api/client.js"),
+    ]);
+    dispatcher = connectionPool(config.timeoutMs);
+    return { createRuntime, StreamableHTTPServerTransport, dispatcher };
+  }
   const { host, authToken } = config.http;
   /** Requests whose body has arrived and whose answer has not yet gone: the calls a shutdown waits for.
    * A client still sending its body holds no call, so a trickling client never delays a shutdown. */
@@ -136,7 +144,8 @@ export async function startHttpServer(
     }
     calls++;
     res.once("close", () => { if (--calls === 0) onIdle?.(); });
-    const runtime = createRuntime({ ...config, apiKey, namespace }, shared);
+    const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool } = await (loading ??= load());
+    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool });
     if (wantsProgress(messages)) {
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -191,7 +200,7 @@ export async function startHttpServer(
       http.closeAllConnections();
       await closed;
       // Requests of calls cut off by the grace may still be waiting on the API: do not wait for them.
-      await (drained ? shared.dispatcher.close() : shared.dispatcher.destroy());
+      if (dispatcher) await (drained ? dispatcher.close() : dispatcher.destroy());
     },
   };
 }
