@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   mutations?: RecentMutations;
   memory?: IncidentMemory;
   dispatcher?: Dispatcher;
+  /** Build only what one tools/call of this tool needs (see ServerDeps.callOnly). */
+  callOnly?: string | undefined;
 }
 
 export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Runtime {
@@ -33,7 +35,7 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}
   const api = new MixpeekApi(client);
   const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const server = createServer({
-    config, api, tools: TOOLS, logger, sandbox: options.sandbox,
+    config, api, tools: TOOLS, logger, sandbox: options.sandbox, callOnly: options.callOnly,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.mutations ? { mutations: options.mutations } : {}),
     ...(options.memory ? { memory: options.memory } : {}),

@@ -37,6 +37,9 @@ export interface ServerDeps {
   /** The audit log and what it remembers of each batch; shared across sessions in HTTP mode. */
   memory?: IncidentMemory;
   sandbox?: SandboxInfo | undefined;
+  /** A server for one tools/call of this tool (stateless HTTP): only that tool is registered,
+   * without prompts and resources, which such a request cannot reach. */
+  callOnly?: string | undefined;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -102,7 +105,7 @@ export function createServer(deps: ServerDeps): McpServer {
 
   const selected = selectTools(deps.tools, config);
   const enabled: ReadonlySet<string> = new Set(selected.map((tool) => tool.name));
-  for (const tool of selected) {
+  for (const tool of deps.callOnly === undefined ? selected : selected.filter((t) => t.name === deps.callOnly)) {
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
@@ -116,12 +119,14 @@ export function createServer(deps: ServerDeps): McpServer {
     });
   }
 
-  const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName, secrets);
-  registerPrompts(server, completeBatchId);
-  const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
-  registerAuditResource(server, memory, scope);
-  registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName,
-    { namespace: config.namespace, secrets });
+  if (deps.callOnly === undefined) {
+    const completeBatchId = batchIdCompleter(api, deps.sandbox?.bucketName, secrets);
+    registerPrompts(server, completeBatchId);
+    const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
+    registerAuditResource(server, memory, scope);
+    registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName,
+      { namespace: config.namespace, secrets });
+  }
 
   // Serve the precomputed listing instead of converting every schema on every tools/list.
   const listing = selected.map(toolListing);

@@ -145,7 +145,11 @@ export async function startHttpServer(
     calls++;
     res.once("close", () => { if (--calls === 0) onIdle?.(); });
     const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool } = await (loading ??= load());
-    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool });
+    // One message per POST: a tools/call needs its tool alone, not the whole server.
+    const [only] = messages;
+    const callOnly = messages.length === 1 && only && "method" in only && only.method === "tools/call"
+      ? String((only.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
+    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
     if (wantsProgress(messages)) {
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
