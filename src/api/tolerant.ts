@@ -40,10 +40,11 @@ export function toTimestamp(value: unknown): unknown {
 /** Statuses in the spec's spelling: upper case, and CANCELED with one L. Unknown values are kept
  * as sent; the status rules (domain/status.ts) treat them as unknown, never as inactive. */
 function toStatus(value: unknown): unknown {
-  if (typeof value !== "string" || /^[A-Z_]+$/.test(value)) return value;
-  const upper = value.trim().toUpperCase().replace(/[\s-]+/g, "_");
-  if (upper !== value) recordShape("statuses in another spelling");
-  return upper === "CANCELLED" ? "CANCELED" : upper;
+  if (typeof value !== "string") return value;
+  const upper = /^[A-Z_]+$/.test(value) ? value : value.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  const spec = upper === "CANCELLED" ? "CANCELED" : upper;
+  if (spec !== value) recordShape("statuses in another spelling");
+  return spec;
 }
 
 export const num = z.preprocess(toNumber, z.number().nullish());

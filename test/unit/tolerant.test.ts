@@ -107,6 +107,9 @@ describe("statuses", () => {
     expect(status.parse(" completed-with-errors ")).toBe("COMPLETED_WITH_ERRORS");
     expect(status.parse("cancelled")).toBe("CANCELED");
     expect(status.parse("Cancelled")).toBe("CANCELED");
+    // Already upper case, still the British spelling: read as CANCELED, never as an unknown status.
+    expect(await traced(() => status.parse("CANCELLED"))).toEqual({ result: "CANCELED", shapes: ["statuses in another spelling"] });
+    expect(await traced(() => status.parse("FAILED"))).toEqual({ result: "FAILED", shapes: [] });
     expect(status.parse("canceled")).toBe("CANCELED");
     expect(status.parse("in  progress")).toBe("IN_PROGRESS");
     expect(status.parse("in - progress")).toBe("IN_PROGRESS");
