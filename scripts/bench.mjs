@@ -140,22 +140,29 @@ async function perCall(calls = 2000) {
 }
 
 /** HTTP throughput and latency of get_batch with 1, 8 and 32 concurrent clients, against the
- * bundled server running as its own process (--http --sandbox), plus that process's RSS before
- * the load, right after it and 30 s later. */
+ * bundled server running as its own process against the emulator in another (as a deployment
+ * runs against the API elsewhere), plus the server process's RSS before the load, right after it
+ * and 30 s later. */
 async function httpThroughput(seconds = 4) {
   const { spawn } = await import("node:child_process");
   const { readFileSync } = await import("node:fs");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
   const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, "--http", "--sandbox", "--port", "0", ...variantArgs], {
-    env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off" }, stdio: ["ignore", "ignore", "pipe"],
+  const started = (args, env, stream) => {
+    const proc = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    proc[stream].on("data", (chunk) => { text += chunk; });
+    return { proc, text: () => text };
+  };
+  const waitFor = (source, pattern) => new Promise((resolve) => {
+    const timer = setInterval(() => { const m = pattern.exec(source.text()); if (m) { clearInterval(timer); resolve(m); } }, 20);
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => { stderr += chunk; });
-  const url = await new Promise((resolve) => {
-    const timer = setInterval(() => { const m = /listening on (http:\/\/\S+)\/mcp/.exec(stderr); if (m) { clearInterval(timer); resolve(m[1]); } }, 20);
-  });
-  const batchId = /healthy-completed\s+(btch_\w+)/.exec(stderr)[1];
+  const emulator = started(["emulator", "--port", "0", ...variantArgs], {}, "stdout");
+  const [, emulatorUrl] = await waitFor(emulator, /listening on (http:\/\/\S+)/);
+  const [, batchId] = await waitFor(emulator, /healthy-completed\s+(btch_\w+)/);
+  const server = started(["--http", "--port", "0"], { MIXPEEK_API_URL: emulatorUrl, MIXPEEK_API_KEY: BENCH_KEY, MIXPEEK_NAMESPACE: "sandbox" }, "stderr");
+  const child = server.proc;
+  const [, url] = await waitFor(server, /listening on (http:\/\/\S+)\/mcp/);
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
   const rssBefore = rss();
   for (const concurrency of [1, 8, 32]) {
@@ -203,6 +210,7 @@ async function httpThroughput(seconds = 4) {
   await new Promise((resolve) => setTimeout(resolve, 30_000));
   row("HTTP server RSS before the load → right after → 30 s after", `${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} → ${rss().toFixed(0)} MiB`);
   child.kill("SIGTERM");
+  emulator.proc.kill("SIGTERM");
 }
 
 /** 20,000 mixed tool calls against the emulator: memory at start and end, and errors. */
