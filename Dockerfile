@@ -11,7 +11,7 @@ RUN npm run build
 FROM node:20-slim
 WORKDIR /app
 # The bundle (the bin and the chunks it loads when needed) is the whole program: no node_modules.
-COPY --from=build /src/dist/mixpeek-batch-mcp.mjs /src/dist/mixpeek-batch-mcp.mjs.LEGAL.txt ./
+COPY --from=build /src/dist/mixpeek-batch-mcp.mjs ./
 COPY --from=build /src/dist/chunks ./chunks
 ENV NODE_ENV=production MIXPEEK_AUDIT_LOG=/data/audit.jsonl
 VOLUME /data

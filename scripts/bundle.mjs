@@ -2,6 +2,7 @@
 // loads much faster than hundreds of modules, which is what a client launching a stdio server
 // on every conversation pays for. What only some runs need (the server proper, the emulator, HTTP)
 // is imported lazily and evaluated only when used.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
 import { TOOLS } from "../dist/tools/index.js";
 import { listTools, serverGreeting } from "../dist/src/mcp/catalogue.js";
@@ -14,6 +15,10 @@ const catalogue = (await listTools()).map(({ name, title, description, inputSche
   name, toolset: toolsetOf.get(name), annotations, listing: { name, title, description, inputSchema, outputSchema, annotations },
 }));
 const greeting = await serverGreeting();
+
+// Chunk names change with their content: drop the last build's, which nothing loads any more.
+rmSync("dist/chunks", { recursive: true, force: true });
+rmSync("dist/mixpeek-batch-mcp.mjs.LEGAL.txt", { force: true });
 
 await build({
   entryPoints: { "mixpeek-batch-mcp": "src/cli/main.ts" },

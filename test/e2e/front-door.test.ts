@@ -83,7 +83,7 @@ describe("the packed tarball", () => {
       // dist/ is already built by npm test: skip the prepare script.
       const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" })) as { filename: string; files: { path: string }[] }[];
       const files = packed[0]!.files.map((f) => f.path);
-      expect(files.filter((f) => !f.startsWith("dist/chunks/")).sort()).toEqual(["LICENSE", "README.md", "dist/mixpeek-batch-mcp.mjs", "dist/mixpeek-batch-mcp.mjs.LEGAL.txt", "package.json", "server.json"]);
+      expect(files.filter((f) => !f.startsWith("dist/chunks/")).sort()).toEqual(["LICENSE", "README.md", "dist/mixpeek-batch-mcp.mjs", "package.json", "server.json"]);
       // The bin's lazily loaded parts, and nothing else of dist/ (no tsc output).
       expect(files.filter((f) => f.startsWith("dist/chunks/")).every((f) => /^dist\/chunks\/[\w-]+\.mjs(\.LEGAL\.txt)?$/.test(f))).toBe(true);
       expect(files.some((f) => f.startsWith("dist/chunks/"))).toBe(true);
