@@ -30,3 +30,16 @@ export function expectInText(result: { content?: unknown; structuredContent?: un
     if (rec.tool) expect(text, `${where}: ${rec.tool} and its arguments missing from the text`).toContain(`${rec.tool} ${JSON.stringify(rec.arguments ?? {})}`);
   }
 }
+
+/** A successful tool answer: valid against the tool's published output schema, a text that
+ * carries its steps, every step actionable, and never the API key. */
+export function expectValidResult(tools: Tool[], name: string, result: { structuredContent?: unknown; isError?: boolean; content?: unknown }, key: string): void {
+  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+  const validate = ajv.compile(tools.find((t) => t.name === name)!.outputSchema!);
+  expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
+  const text = (result.content as { type: string; text: string }[])[0]!.text;
+  expect(text.length).toBeGreaterThan(10);
+  expect(text).not.toContain(key);
+  expectInText(result, name);
+  expectActionable(tools, (result.structuredContent as { recommendations?: Recommendation[] }).recommendations, name);
+}

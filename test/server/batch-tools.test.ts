@@ -3,17 +3,15 @@
 // the destructive ones, and a batch made from uploads to COMPLETED through tools only. Each test
 // gets its own emulator and server.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Ajv } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { listTools } from "../../src/mcp/catalogue.js";
 import { VARIANT_NAMES } from "../../src/emulator/variants.js";
-import { expectActionable, expectInText } from "../actionable.js";
+import { expectValidResult } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const KEY = "sk_test_harness_key_0123456789";
 let h: Harness;
 let tools: Tool[];
-const ajv = new Ajv({ strict: false, allErrors: true });
 
 beforeAll(async () => { tools = await listTools(); });
 beforeEach(async () => { h = await startHarness({ apiKey: KEY }); });
@@ -22,14 +20,7 @@ afterEach(() => h.close());
 type Result = Awaited<ReturnType<Harness["call"]>>;
 const text = (r: Result) => (r.content as { text: string }[])[0]!.text;
 
-function expectValid(name: string, result: Result) {
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const validate = ajv.compile(tools.find((t) => t.name === name)!.outputSchema!);
-  expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
-  expect(text(result)).not.toContain(KEY);
-  expectInText(result, name);
-  expectActionable(tools, result.structuredContent!["recommendations"], name);
-}
+const expectValid = (name: string, result: Result) => expectValidResult(tools, name, result, KEY);
 
 function expectUnknown(result: Result, id: string) {
   expect(result.isError).toBe(true);

@@ -3,31 +3,20 @@
 // reaches the API, and errors read well. Each test gets its own emulator and server, so no test
 // depends on what another one changed (batch states, incident memory, the dedupe window).
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Ajv } from "ajv";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { listTools } from "../../src/mcp/catalogue.js";
-import { expectInText } from "../actionable.js";
+import { expectValidResult } from "../actionable.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 const KEY = "sk_test_harness_key_0123456789";
 let h: Harness;
 let tools: Tool[];
-const ajv = new Ajv({ strict: false, allErrors: true });
 
 beforeAll(async () => { tools = await listTools(); });
 beforeEach(async () => { h = await startHarness({ apiKey: KEY }); });
 afterEach(() => h.close());
 
-function expectValid(name: string, result: { structuredContent?: unknown; isError?: boolean; content?: unknown }) {
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const schema = tools.find((t) => t.name === name)!.outputSchema!;
-  const validate = ajv.compile(schema);
-  expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
-  const text = (result.content as { type: string; text: string }[])[0]!.text;
-  expect(text.length).toBeGreaterThan(10);
-  expect(text).not.toContain(KEY);
-  expectInText(result, name);
-}
+const expectValid = (name: string, result: Parameters<typeof expectValidResult>[2]) => expectValidResult(tools, name, result, KEY);
 
 describe("every tool on the sandbox", () => {
   it("list_batches pages the sandbox bucket", async () => {
