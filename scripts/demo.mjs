@@ -1,5 +1,5 @@
 // A scripted triage over stdio on the sandbox, printed as a transcript: list batches, diagnose
-// the failed one, apply the first recommendation, wait until it completes.
+// the failed one, apply the first recommendation, wait; again until it completes.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
@@ -24,11 +24,16 @@ const bucket = "sandbox-media";
 const list = await call("list_batches", { bucket, status: "FAILED" });
 // The batch whose documents failed for lack of resources: the out-of-memory scenario.
 const oom = list.batches.find((b) => b.error_summary.resource) ?? list.batches[0];
-const diagnosis = await call("diagnose_batch", { bucket, batch_id: oom.batch_id });
-const fix = diagnosis.recommendations.find((r) => r.tool);
-say("agent", `Following recommendation 1: ${fix.title}`);
-await call(fix.tool, fix.arguments);
-const done = await call("wait_for_batch", { bucket, batch_id: oom.batch_id, timeout_seconds: 30 });
-say("agent", `Batch ${oom.batch_id} is ${done.status}.`);
+// Diagnose, follow the first step that names a tool, wait; again if the fix was not enough (a job
+// that needs more memory than the first retry gave fails once more, and the diagnosis asks for more).
+let done;
+for (let round = 1; round <= 3 && done?.status !== "COMPLETED"; round++) {
+  const diagnosis = await call("diagnose_batch", { bucket, batch_id: oom.batch_id });
+  const fix = diagnosis.recommendations.find((r) => r.tool);
+  say("agent", `Following recommendation 1: ${fix.title}`);
+  await call(fix.tool, fix.arguments);
+  done = await call("wait_for_batch", { bucket, batch_id: oom.batch_id, timeout_seconds: 30 });
+  say("agent", `Batch ${oom.batch_id} is ${done.status}.`);
+}
 await client.close();
 process.exit(done.status === "COMPLETED" ? 0 : 1);

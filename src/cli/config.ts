@@ -162,7 +162,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     .int("MIXPEEK_DEDUPE_WINDOW_MS must be a whole number").min(0, "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more").max(3_600_000, "MIXPEEK_DEDUPE_WINDOW_MS must be at most 3600000")
     .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
-  const auditLog = auditSetting === "off" ? undefined : auditSetting || defaultAuditPath(env);
+  // The sandbox's batch ids are the same on every start: a file kept across starts would show one
+  // run's repairs as already done on the next run's fresh batches. It keeps its record in memory.
+  const auditLog = auditSetting === "off" ? undefined : auditSetting || (sandbox ? undefined : defaultAuditPath(env));
   // Kernel filesystems are no place for a log, and creating directories there can hang the process.
   if (auditLog && /^\/(proc|sys|dev)(\/|$)/.test(resolve(auditLog))) {
     problems.push(`MIXPEEK_AUDIT_LOG "${auditLog}" is on a system filesystem (/proc, /sys, /dev): choose a file on a normal disk, or "off".`);

@@ -129,6 +129,12 @@ describe("the environment", () => {
     expect(config).toMatchObject({ sandbox: true, apiKey: "", namespace: undefined, apiUrl: "not a url" });
   });
 
+  it("keeps the sandbox's audit in memory, whose batch ids repeat on every start, unless a file is set", () => {
+    expect(serve(["--sandbox"], { XDG_STATE_HOME: "/state" }).auditLog).toBeUndefined();
+    expect(serve(["--sandbox"], { MIXPEEK_AUDIT_LOG: "/tmp/sandbox-audit.jsonl" }).auditLog).toBe("/tmp/sandbox-audit.jsonl");
+    expect(serve([], { ...CREDENTIALS, XDG_STATE_HOME: "/state" }).auditLog).toBe(join("/state", "mixpeek-batch-mcp", "audit.jsonl"));
+  });
+
   it("needs no key or namespace over HTTP, where each client brings its own", () => {
     expect(serve(["--http"], {})).toMatchObject({ transport: "http", apiKey: "", namespace: undefined });
   });
