@@ -12,7 +12,7 @@ import { isLoopback, type ServerConfig } from "../cli/config.js";
 import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
 import { RecentMutations } from "../safety/dedupe.js";
 import { IncidentMemory } from "../safety/incident-memory.js";
-import { JsonExchange, asMessages } from "./json-exchange.js";
+import { JsonExchange, asMessage } from "./json-exchange.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import type { SandboxInfo } from "../mcp/server.js";
@@ -133,8 +133,8 @@ export async function startHttpServer(
     if (Array.isArray(body)) {
       return reply(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "JSON-RPC batches are not supported by the protocol versions this server speaks; send one request per POST" } });
     }
-    const messages = asMessages(body);
-    if (!messages) return reply(res, 400, rpcError("The body must be a JSON-RPC request or notification."));
+    const message = asMessage(body);
+    if (!message) return reply(res, 400, rpcError("The body must be a JSON-RPC request or notification."));
     const version = header(req, "mcp-protocol-version");
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return reply(res, 400, rpcError(`Unsupported MCP protocol version ${version}.`));
 
@@ -145,12 +145,11 @@ export async function startHttpServer(
     calls++;
     res.once("close", () => { if (--calls === 0) onIdle?.(); });
     const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool } = await (loading ??= load());
-    // One message per POST: a tools/call needs its tool alone, not the whole server.
-    const [only] = messages;
-    const callOnly = messages.length === 1 && only && "method" in only && only.method === "tools/call"
-      ? String((only.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
+    // A tools/call needs its tool alone, not the whole server.
+    const callOnly = "method" in message && message.method === "tools/call"
+      ? String((message.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
     const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
-    if (wantsProgress(messages)) {
+    if (wantsProgress(message)) {
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.once("close", () => { void transport.close().then(() => runtime.close()); });
@@ -160,9 +159,9 @@ export async function startHttpServer(
     const exchange = new JsonExchange();
     await runtime.server.connect(exchange);
     try {
-      const responses = await exchange.exchange(messages);
-      if (!responses.length) { res.writeHead(202).end(); return; }
-      reply(res, 200, responses[0]);
+      const response = await exchange.exchange(message);
+      if (!response) { res.writeHead(202).end(); return; }
+      reply(res, 200, response);
     } finally {
       await runtime.close();
     }
@@ -209,8 +208,8 @@ export async function startHttpServer(
   };
 }
 
-function wantsProgress(messages: JSONRPCMessage[]): boolean {
-  return messages.some((m) => "params" in m && (m.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken !== undefined);
+function wantsProgress(message: JSONRPCMessage): boolean {
+  return "params" in message && (message.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken !== undefined;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

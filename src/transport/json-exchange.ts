@@ -1,5 +1,5 @@
-// The fast path of stateless HTTP: one POST carries JSON-RPC messages, one JSON body answers
-// them. Used for every request that did not ask for progress (those keep the SDK's SSE
+// The fast path of stateless HTTP: one POST carries a JSON-RPC message, one JSON body answers it.
+// Used for every request that did not ask for progress (those keep the SDK's SSE
 // transport). It skips the SDK transport's conversion to web-standard Request/Response objects,
 // which was a large share of each request's cost; the protocol layer still validates every
 // message against the MCP schemas.
@@ -31,19 +31,16 @@ export class JsonExchange implements Transport {
     this.onclose?.();
   }
 
-  /** Delivers the messages of one POST and resolves with the responses to its requests, in order. */
-  exchange(messages: JSONRPCMessage[]): Promise<JSONRPCMessage[]> {
-    const answers = messages.filter(isJSONRPCRequest).map((request) =>
-      new Promise<JSONRPCMessage>((resolve) => { this.waiting.set(request.id, resolve); }));
-    for (const message of messages) this.onmessage?.(message);
-    return Promise.all(answers);
+  /** Delivers the message of one POST; resolves with its response, or undefined for a notification. */
+  exchange(message: JSONRPCMessage): Promise<JSONRPCMessage | undefined> {
+    const answer = isJSONRPCRequest(message)
+      ? new Promise<JSONRPCMessage>((resolve) => { this.waiting.set(message.id, resolve); })
+      : Promise.resolve(undefined);
+    this.onmessage?.(message);
+    return answer;
   }
 }
 
-/** Whether a POST body is JSON-RPC we can take: requests and notifications only. */
-export function asMessages(body: unknown): JSONRPCMessage[] | undefined {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.length > 0 && messages.every((m) => isJSONRPCRequest(m) || isJSONRPCNotification(m))
-    ? (messages as JSONRPCMessage[])
-    : undefined;
-}
+/** The POST body as a message we can take (a request or a notification), else undefined. */
+export const asMessage = (body: unknown): JSONRPCMessage | undefined =>
+  (isJSONRPCRequest(body) || isJSONRPCNotification(body) ? body : undefined);

@@ -9,7 +9,6 @@
 // batch must never see a mutating call. Every recommendation met at every step must validate
 // against its tool's input schema and appear in the text content with its tool and arguments.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { SCENARIOS, VARIANT_NAMES, type ScenarioName } from "../../src/emulator/index.js";
 import type { Recommendation } from "../../src/mcp/results.js";
 import { expectActionable, expectInText } from "../actionable.js";
