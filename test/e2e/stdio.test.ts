@@ -9,11 +9,9 @@ import { CATALOGUE_CONFIG, listTools } from "../../src/mcp/catalogue.js";
 import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.js";
 import { VERSION } from "../../src/util/version.js";
 import { TOOL_NAMES } from "../../tools/index.js";
-import { DEFAULT_SERVED } from "./bin.js";
+// CLI is the bundled bin: what the package ships and clients launch.
+import { CLI, DEFAULT_SERVED, cleanEnv } from "./bin.js";
 
-// The bundled bin: what the package ships and clients launch.
-const CLI = new URL("../../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("MIXPEEK_"))) as Record<string, string>;
 let client: Client | undefined;
 
 beforeAll(() => { if (!existsSync(CLI)) throw new Error("dist/ is missing: run npm run build (npm test does)"); });
