@@ -1,11 +1,11 @@
-// Streamable HTTP for shared deployments. Stateless: every POST /mcp gets a fresh MCP server
-// bound to that request's credentials, so any number of replicas can sit behind any load
-// balancer. What must outlive a request (connection pool, confirmation secret, dedup window,
+// Streamable HTTP for shared deployments. Stateless: no request relies on an earlier one (no
+// sessions), so any number of replicas can sit behind any load balancer; the requests of one
+// credential share a server bound to it (shared-servers.ts). What must outlive a request (connection pool, confirmation secret, dedup window,
 // audit log) is shared in-process; across replicas only the confirmation secret needs sharing
 // (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Dispatcher } from "undici";
 import { AuditLog } from "../safety/audit.js";
 import { isLoopback, type ServerConfig } from "../cli/config.js";
@@ -13,12 +13,15 @@ import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
 import { RecentMutations } from "../safety/dedupe.js";
 import { IncidentMemory } from "../safety/incident-memory.js";
 import { JsonExchange, asMessage } from "./json-exchange.js";
+import { SharedServers } from "./shared-servers.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import type { SandboxInfo } from "../mcp/server.js";
 import { VERSION } from "../util/version.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Credentials whose server is kept between requests; more clients than that rebuild servers. */
+const SHARED_SERVERS = 64;
 
 /** What a slow or greedy client can hold. */
 export interface HttpLimits {
@@ -57,8 +60,9 @@ export async function startHttpServer(
     const [{ createRuntime }, { StreamableHTTPServerTransport }, { connectionPool }] = await Promise.all([
       import("../mcp/runtime.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("../api/client.js"),
     ]);
-    dispatcher = connectionPool(config.timeoutMs);
-    return { createRuntime, StreamableHTTPServerTransport, dispatcher };
+    const pool = dispatcher = connectionPool(config.timeoutMs);
+    const servers = new SharedServers(SHARED_SERVERS, (apiKey, namespace) => createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool }));
+    return { createRuntime, StreamableHTTPServerTransport, dispatcher: pool, servers };
   }
   const { host, authToken } = config.http;
   /** Requests whose body has arrived and whose answer has not yet gone: the calls a shutdown waits for.
@@ -144,27 +148,30 @@ export async function startHttpServer(
     }
     calls++;
     res.once("close", () => { if (--calls === 0) onIdle?.(); });
-    const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool } = await (loading ??= load());
-    // A tools/call needs its tool alone, not the whole server.
-    const callOnly = "method" in message && message.method === "tools/call"
-      ? String((message.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
-    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
-    if (wantsProgress(message)) {
+    // A notification of a stateless client (initialized, cancelled) has nothing to act on: no
+    // request of that client is running here, and there is no session to record it in.
+    if (!isJSONRPCRequest(message)) { res.writeHead(202).end(); return; }
+    const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool, servers } = await (loading ??= load());
+    // `initialize` records the client's capabilities on its server: that server must be the
+    // client's own, so that no other client is sent an elicitation it cannot answer.
+    if (message.method === "initialize" || wantsProgress(message)) {
+      // A tools/call needs its tool alone, not the whole server.
+      const callOnly = message.method === "tools/call" ? String((message.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
+      const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
+      if (message.method === "initialize") {
+        const exchange = new JsonExchange();
+        await runtime.server.connect(exchange);
+        reply(res, 200, await exchange.exchange(message));
+        return runtime.close();
+      }
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.once("close", () => { void transport.close().then(() => runtime.close()); });
       await runtime.server.connect(transport);
       return transport.handleRequest(req, res, body);
     }
-    const exchange = new JsonExchange();
-    await runtime.server.connect(exchange);
-    try {
-      const response = await exchange.exchange(message);
-      if (!response) { res.writeHead(202).end(); return; }
-      reply(res, 200, response);
-    } finally {
-      await runtime.close();
-    }
+    const exchange = await servers.exchange(apiKey, namespace);
+    reply(res, 200, await exchange.exchange(message));
   }
 
   await new Promise<void>((resolve, reject) => {

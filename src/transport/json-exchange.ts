@@ -14,29 +14,37 @@ export class JsonExchange implements Transport {
   onmessage?: Transport["onmessage"];
   onclose?: Transport["onclose"];
   onerror?: Transport["onerror"];
-  private readonly waiting = new Map<Id, (response: JSONRPCMessage) => void>();
+  /** Requests in flight by the id the server sees, with the id their client gave. */
+  private readonly waiting = new Map<number, { id: Id; answer: (response: JSONRPCMessage) => void }>();
+  private lastId = 0;
 
   async start(): Promise<void> {}
 
   async send(message: JSONRPCMessage): Promise<void> {
     // Responses go back to their POST; notifications and server requests have nowhere to go
     // without a stream (a client that wants progress gets the SSE transport instead).
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
-      const id = message.id;
-      if (id !== undefined) this.waiting.get(id)?.(message);
-    }
+    if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return;
+    const request = typeof message.id === "number" ? this.waiting.get(message.id) : undefined;
+    if (!request) return;
+    this.waiting.delete(message.id as number);
+    request.answer({ ...message, id: request.id });
   }
 
   async close(): Promise<void> {
     this.onclose?.();
   }
 
-  /** Delivers the message of one POST; resolves with its response, or undefined for a notification. */
+  /** Delivers the message of one POST; resolves with its response, or undefined for a notification.
+   * Each request gets an id of its own on the way in, so that requests of many clients, which
+   * all count their ids from 0, can share one server. */
   exchange(message: JSONRPCMessage): Promise<JSONRPCMessage | undefined> {
-    const answer = isJSONRPCRequest(message)
-      ? new Promise<JSONRPCMessage>((resolve) => { this.waiting.set(message.id, resolve); })
-      : Promise.resolve(undefined);
-    this.onmessage?.(message);
+    if (!isJSONRPCRequest(message)) {
+      this.onmessage?.(message);
+      return Promise.resolve(undefined);
+    }
+    const id = ++this.lastId;
+    const answer = new Promise<JSONRPCMessage>((resolve) => { this.waiting.set(id, { id: message.id, answer: resolve }); });
+    this.onmessage?.({ ...message, id });
     return answer;
   }
 }
