@@ -4,7 +4,7 @@ import type { Diagnosis } from "../src/api/wire.js";
 import { EventView, type FailedDocumentsRead, TierFinding, computeFindings, summarise } from "../src/domain/diagnosis.js";
 import { recommend } from "../src/domain/recommend.js";
 import { statusClass } from "../src/domain/status.js";
-import { FailureGroupView, clip } from "../src/domain/views.js";
+import { FailureGroupView, StageView, clip, stageHistory } from "../src/domain/views.js";
 import { batchRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
@@ -35,6 +35,7 @@ export default defineTool({
     summary: z.string(),
     infrastructure_events: z.array(EventView),
     tiers: z.array(TierFinding),
+    stage_history: z.array(StageView).describe("Where the batch's time went, in the API's order"),
     failed_documents: z.object({
       total: z.number().nullable().describe("null when the API did not say"),
       sampled: z.number(),
@@ -87,6 +88,7 @@ export default defineTool({
       summary: summarise(findings),
       infrastructure_events: findings.events.slice(0, 10),
       tiers: findings.tiers,
+      stage_history: stageHistory(batch),
       failed_documents: {
         total: count,
         sampled: findings.sampled_documents,
