@@ -3,6 +3,7 @@
 // not be read is kept as "unknown" (null, or a note), never as "nothing wrong".
 import { z } from "zod";
 import type { ApiRecommendation, Batch, Diagnosis, ExtractorJob, FailedDocument, InfrastructureEvent, TierTask } from "../api/wire.js";
+import { formatBytes } from "../util/bytes.js";
 import { isTerminal, isTransientError, mayBeActive, statusClass, unknownStatus } from "./status.js";
 import { FailureGroupView, JobView, ResourcesView, clip, counts, failureText, groupFailures, jobViews, resourcesView } from "./views.js";
 
@@ -235,9 +236,4 @@ export function summarise(f: Findings): string {
     else if (isTerminal(f.status)) parts.push("with no failure this server can see");
   }
   return `${parts[0]}${parts.length > 1 ? ": " + parts.slice(1).join("; ") : ""}.`;
-}
-
-export function formatBytes(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${Number(gib.toFixed(1))} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { Batch, Diagnosis, ExtractorJob, FailedDocument, TierTask } from "../../src/api/wire.js";
 import { findingsFor, tier } from "./findings.js";
-import { STUCK_AFTER_MS, computeFindings, formatBytes, summarise, transientCategories, type Findings, type TierFinding } from "../../src/domain/diagnosis.js";
+import { formatBytes } from "../../src/util/bytes.js";
+import { STUCK_AFTER_MS, computeFindings, summarise, transientCategories, type Findings, type TierFinding } from "../../src/domain/diagnosis.js";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
