@@ -134,3 +134,16 @@ export function expectView(dom: ViewDom, d: Diagnosis, readOnly: ReadonlySet<str
     d.recommendations.map((r) => ({ tool: r.tool ?? null, run: r.tool !== undefined && readOnly.has(r.tool) })));
   d.recommendations.forEach((r, i) => expect(dom.recommendations[i]!.text).toContain(r.title));
 }
+
+/** WCAG relative luminance of a computed CSS colour, 0 (black) to 1 (white). */
+const luminance = (css: string) => {
+  const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => Number(v) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+};
+
+/** The page's text is dark on a light theme and light on a dark one. */
+export async function expectTheme(frame: Frame, theme: "light" | "dark"): Promise<void> {
+  const text = luminance(await frame.locator("main#app").evaluate((el) => getComputedStyle(el).color));
+  if (theme === "dark") expect(text, "light text on dark").toBeGreaterThan(0.5);
+  else expect(text, "dark text on light").toBeLessThan(0.5);
+}

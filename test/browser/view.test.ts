@@ -8,7 +8,7 @@ import { SCENARIOS, type ScenarioName } from "../../src/emulator/index.js";
 import { startHarness, type Harness } from "../harness.js";
 import { launch, openHost, OUTPUT_DIR, type Host } from "./browser.js";
 import { diagnoseScenario, readOnlyTools, viewPage, type Diagnosed } from "./server.js";
-import { expectView, readView, type Diagnosis, type ViewDom } from "./view-contract.js";
+import { expectTheme, expectView, readView, type Diagnosis, type ViewDom } from "./view-contract.js";
 
 let browser: Browser;
 let host: Host;
@@ -50,19 +50,6 @@ const rendered = (frame: Frame, batchId: string) => frame.waitForFunction((id) =
 
 const screenshot = (name: string) => host.page.locator("iframe#view").screenshot({ path: join(OUTPUT_DIR, `${name}.png`) });
 
-/** WCAG relative luminance of a computed CSS colour, 0 (black) to 1 (white). */
-const luminance = (css: string) => {
-  const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => Number(v) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-};
-
-/** The view follows the host's theme, not the browser's own preference (light here). */
-async function expectTheme(frame: Frame, theme: "light" | "dark") {
-  const text = luminance(await frame.locator("main#app").evaluate((el) => getComputedStyle(el).color));
-  if (theme === "dark") expect(text, "light text on dark").toBeGreaterThan(0.5);
-  else expect(text, "dark text on light").toBeLessThan(0.5);
-}
-
 describe("every sandbox scenario", () => {
   it.each(SCENARIOS)("%s: the view shows the diagnosis", async (scenario) => {
     const d = await diagnoseScenario(scenario);
@@ -77,7 +64,7 @@ describe("every sandbox scenario", () => {
     const d = await diagnoseScenario(scenario);
     const frame = await show(d, "dark");
     expectView(await readView(frame), d.result.structuredContent, readOnly);
-    await expectTheme(frame, "dark");
+    await expectTheme(frame, "dark"); // the host's theme, over the browser's own (light)
     await screenshot(`${scenario}-dark`);
   });
 });
