@@ -35,7 +35,10 @@ async function show({ html, theme, input, result }: ShowParams): Promise<void> {
   });
   bridge.oncalltool = (params) => window.hostCallTool(params);
   bridge.onsizechange = ({ height }) => { if (height !== undefined) iframe.style.height = `${height}px`; };
-  const initialized = new Promise<void>((resolve) => { bridge.oninitialized = () => resolve(); });
+  const initialized = new Promise<void>((resolve, reject) => {
+    bridge.oninitialized = () => resolve();
+    setTimeout(() => reject(new Error("the view sent no ui/notifications/initialized within 5 s")), 5000);
+  });
   transport = new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!);
   await bridge.connect(transport);
   iframe.srcdoc = html; // after connect: the view's ui/initialize finds the bridge listening

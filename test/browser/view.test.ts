@@ -69,6 +69,20 @@ describe("every sandbox scenario", () => {
   });
 });
 
+describe("an error result", () => {
+  it("shows the tool's error text", async () => {
+    const d = await diagnoseScenario("healthy-completed");
+    const args = { ...d.args, batch_id: "btch_nosuchbatch" };
+    const result = await d.h.call("diagnose_batch", args);
+    expect(result.isError).toBe(true);
+    active = d.h;
+    const frame = await host.show({ html, theme: "light", input: args, result });
+    await frame.waitForSelector("main#app[data-state=error]", { timeout: 5000 });
+    const firstLine = (result.content[0] as { text: string }).text.split("\n")[0]!;
+    expect(await frame.locator("main#app").innerText()).toContain(firstLine);
+  });
+});
+
 describe("what was already done", () => {
   it("a fix this server applied shows on the timeline", async () => {
     const d = await diagnoseScenario("stuck-tier");
