@@ -3,31 +3,10 @@
 // plain expect() calls, so a wrong page fails with a diff.
 import { expect } from "vitest";
 import type { Frame } from "playwright-core";
+import type { DiagnoseBatchResult } from "../../tools/diagnose-batch.js";
 
-/** What of a diagnose_batch result the view must show (the tool's output schema has more). */
-export interface Diagnosis {
-  batch_id: string;
-  status: string;
-  summary: string;
-  tiers: {
-    tier_num: number;
-    status: string;
-    collection_ids: string[];
-    jobs: { extractor_type: string; ray_job_id: string | null; status: string }[];
-    idle_seconds: number | null;
-    stuck: boolean;
-    oom: boolean;
-    orphaned: boolean;
-    qdrant_write_failed: boolean;
-    duplicate_jobs: { extractor_type: string; ray_job_ids: string[] }[];
-    failing_jobs: { extractor_type: string; ray_job_id: string }[];
-    resources: { memory_bytes: number | null } | null;
-  }[];
-  stage_history: { name: string; duration_seconds: number | null }[];
-  failed_documents: { groups: { error_type: string; transient: boolean; count: number }[] };
-  recent_actions: { tool: string; outcome: string }[];
-  recommendations: { title: string; tool?: string; arguments?: Record<string, unknown> }[];
-}
+/** The diagnose_batch structuredContent the view draws. */
+export type Diagnosis = DiagnoseBatchResult;
 
 export interface ViewDom {
   state: string | null;

@@ -128,7 +128,7 @@ describe("running a read-only step from the page", () => {
     expect(operations[0]).toBe("getBatch");
     expect(operations).toContain("diagnoseBatch");
     await expect.poll(() => host.calls[1]!.result).toBeDefined();
-    const again = host.calls[1]!.result!.structuredContent as Diagnosed["result"]["structuredContent"];
+    const again = host.calls[1]!.result!.structuredContent as Diagnosis;
     expect(again.status).not.toBe(d.result.structuredContent.status);
     await rendered(frame, again.batch_id);
     await expect.poll(async () => (await readView(frame)).status).toContain(again.status);
@@ -156,7 +156,7 @@ describe("the checks catch a wrong page", () => {
       { ...facts, tiers: facts.tiers.map((t) => ({ ...t, oom: false })) },
       { ...facts, stage_history: [...facts.stage_history].reverse() },
       { ...facts, failed_documents: { ...facts.failed_documents, groups: facts.failed_documents.groups.map((g) => ({ ...g, transient: !g.transient })) } },
-      { ...facts, recent_actions: [{ tool: "retry_tier", outcome: "applied" }] },
+      { ...facts, recent_actions: [{ tool: "retry_tier", summary: "tier 1 with 16 GiB", outcome: "applied", at: new Date().toISOString() }] },
       { ...facts, recommendations: facts.recommendations.map((r) => ({ ...r, tool: "wait_for_batch" })) },
     ];
     for (const wrong of changed) rejects(dom, wrong);
