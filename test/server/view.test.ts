@@ -5,14 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import type { DiagnoseBatchResult } from "../../tools/diagnose-batch.js";
+import { pureTopLevelConsts, withoutJsonSchema } from "../../src/app/build-page.js";
 import { diagnosisPage, embedDiagnosis } from "../../src/mcp/page.js";
 import { APP_MIME_TYPE, DIAGNOSIS_VIEW_URI } from "../../src/mcp/view.js";
 import { startHarness, type Harness } from "../harness.js";
 
-/** The issue asks for 150 KB; ext-apps' App with the SDK's protocol and zod, which it needs, is
- * some 150 KB minified by itself (after build-page.ts trims it), the view's own code and styles
- * about 15 KB. */
-const PAGE_BUDGET_BYTES = 175 * 1024;
+/** The issue asks for 150 KB. The page is some 141 KB: ext-apps' App with the SDK's protocol and
+ * zod, which it needs, some 128 KB minified (after build-page.ts trims them), the view's own code
+ * and styles about 12 KB. */
+const PAGE_BUDGET_BYTES = 150 * 1024;
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -60,6 +61,14 @@ describe("the page", () => {
     const size = Buffer.byteLength(await diagnosisPage());
     console.log(`view page: ${(size / 1024).toFixed(1)} KB`);
     expect(size).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
+  });
+
+  it("the page builder stops, rather than bloat the page, when a library's layout changes", () => {
+    const consts = (n: number) => Array.from({ length: n }, (_, i) => `export const S${i} = z.object({\n    a: z.string()\n});\n`).join("");
+    expect(pureTopLevelConsts(consts(100), "types.js")).toContain("export const S99 = /* @__PURE__ */ (() => z.object({\n    a: z.string()\n}))();\n");
+    expect(() => pureTopLevelConsts(consts(99), "types.js")).toThrow(/only 99 top-level consts/);
+    expect(() => pureTopLevelConsts(`${consts(100)}const A = z.string(); // trailing\n`, "types.js")).toThrow(/not one `const X = <expr>;`/);
+    expect(() => withoutJsonSchema("export const a = 1;\n", "schemas.js")).toThrow(/JSON Schema hooks/);
   });
 });
 
