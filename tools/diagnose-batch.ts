@@ -4,10 +4,11 @@ import type { Diagnosis } from "../src/api/wire.js";
 import { EventView, type FailedDocumentsRead, TierFinding, computeFindings, summarise } from "../src/domain/diagnosis.js";
 import { recommend } from "../src/domain/recommend.js";
 import { statusClass } from "../src/domain/status.js";
-import { FailureGroupView, clip } from "../src/domain/views.js";
+import { FailureGroupView, StageView, clip, stageHistory } from "../src/domain/views.js";
 import { batchRef } from "../src/mcp/arguments.js";
 import { recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
+import { DIAGNOSIS_VIEW_URI } from "../src/mcp/view.js";
 
 /** Failed documents read to group errors; the API's count stays exact beyond it. */
 const SAMPLE_SIZE = 500;
@@ -23,33 +24,40 @@ export const name = "diagnose_batch";
 
 export const input = batchRef;
 
+const output = {
+  batch_id: z.string(),
+  status: z.string(),
+  failure_category: z.string().nullable().describe("infrastructure | timeout | orphaned | pipeline, null when none"),
+  summary: z.string(),
+  infrastructure_events: z.array(EventView),
+  tiers: z.array(TierFinding),
+  stage_history: z.array(StageView).describe("Where the batch's time went, in the API's order"),
+  failed_documents: z.object({
+    total: z.number().nullable().describe("null when the API did not say"),
+    sampled: z.number(),
+    groups: z.array(FailureGroupView),
+    groups_omitted: z.number(),
+  }),
+  api_recommendations: z.array(z.string()),
+  recent_actions: z.array(z.object({ tool: z.string(), summary: z.string(), outcome: z.string(), at: z.string() }))
+    .describe("What this server already did to the batch, newest first"),
+  notes: z.array(z.string()),
+  recommendations,
+};
+
+/** What the view page (src/app) draws. */
+export type DiagnoseBatchResult = z.infer<z.ZodObject<typeof output>>;
+
 export default defineTool({
   name,
   title: "Diagnose batch",
   description: "Why a batch failed or is stuck: cause, per-tier findings, failed documents grouped by error, what was already tried, and recommended fixes with ready tool arguments. Use first on any failing batch.",
   input,
-  output: {
-    batch_id: z.string(),
-    status: z.string(),
-    failure_category: z.string().nullable().describe("infrastructure | timeout | orphaned | pipeline, null when none"),
-    summary: z.string(),
-    infrastructure_events: z.array(EventView),
-    tiers: z.array(TierFinding),
-    failed_documents: z.object({
-      total: z.number().nullable().describe("null when the API did not say"),
-      sampled: z.number(),
-      groups: z.array(FailureGroupView),
-      groups_omitted: z.number(),
-    }),
-    api_recommendations: z.array(z.string()),
-    recent_actions: z.array(z.object({ tool: z.string(), summary: z.string(), outcome: z.string(), at: z.string() }))
-      .describe("What this server already did to the batch, newest first"),
-    notes: z.array(z.string()),
-    recommendations,
-  },
+  output,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   toolset: "triage",
   operations: ["getBatch", "diagnoseBatch", "listFailedDocuments"],
+  view: DIAGNOSIS_VIEW_URI,
   async run(ref, { api, signal, recentActions }) {
     const notes: string[] = [];
     const [{ data: batch, serverTime }, diagnosis] = await Promise.all([
@@ -87,6 +95,7 @@ export default defineTool({
       summary: summarise(findings),
       infrastructure_events: findings.events.slice(0, 10),
       tiers: findings.tiers,
+      stage_history: stageHistory(batch),
       failed_documents: {
         total: count,
         sampled: findings.sampled_documents,

@@ -51,8 +51,13 @@ export interface HttpOptions {
   allowedOrigins: string[];
 }
 
+/** `report <bucket> <batch_id>`: diagnose_batch run once with the server's configuration, and
+ * its view written to a file. */
+export interface ReportConfig { command: "report"; bucket: string; batchId: string; out: string | undefined; server: ServerConfig }
+
 export type Config =
   | ServerConfig
+  | ReportConfig
   | { command: "emulator"; port: number; host: string; scenarios: string[] | "all"; variant: string | undefined }
   | { command: "list-tools"; json: boolean }
   | { command: "help" }
@@ -74,6 +79,9 @@ export const USAGE = `Usage:
                                            Streamable HTTP at /mcp, GET /healthz
   mixpeek-batch-mcp emulator [--port 4010] [--host 127.0.0.1] [--scenarios all|a,b] [--variant NAME]
   mixpeek-batch-mcp list-tools [--json]    print the tool catalogue
+  mixpeek-batch-mcp report <bucket> <batch_id> [--out FILE] [--sandbox]
+                                           write the diagnosis view of a batch as an HTML file
+                                           (default <batch_id>.html) and print its path on stderr
 
 Options:
   --sandbox               run against the embedded emulator seeded with incident scenarios
@@ -118,7 +126,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  const [subcommand, ...extra] = positionals;
+  const [subcommand, ...operands] = positionals;
+  // report takes a bucket and a batch id; the other commands take nothing.
+  const extra = operands.slice(subcommand === "report" ? 2 : 0);
   if (extra.length) problems.push(`Unexpected argument(s): ${extra.join(" ")}. Run with --help for usage.`);
 
   if (subcommand === "list-tools") {
@@ -131,7 +141,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     const scenarios = !values.scenarios || values.scenarios === "all" ? "all" : splitList(values.scenarios);
     return { command: "emulator", port: emulatorPort!, host: values.host ?? "127.0.0.1", scenarios, variant: values.variant };
   }
-  if (subcommand !== undefined) problems.push(`Unknown command "${subcommand}". Commands: emulator, list-tools.`);
+  const report = subcommand === "report";
+  if (subcommand !== undefined && !report) problems.push(`Unknown command "${subcommand}". Commands: emulator, list-tools, report.`);
+  const [bucket, batchId] = report ? operands : [];
+  if (report && !batchId) problems.push("report needs a bucket and a batch id: mixpeek-batch-mcp report <bucket> <batch_id> [--out FILE]. list_batches (or the --sandbox banner) names the batch ids.");
+  if (report && values.http) problems.push("--http does not apply to report, which writes a file and exits.");
+  if (!report && values.out !== undefined) problems.push("--out applies only to the report command.");
 
   const sandbox = Boolean(values.sandbox);
   if (values.variant !== undefined && !sandbox) problems.push("--variant applies only with --sandbox or the emulator command.");
@@ -189,7 +204,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   }
   if (problems.length) throw new ConfigError(problems);
 
-  return {
+  const server: ServerConfig = {
     command: "serve",
     transport: values.http ? "http" : "stdio",
     sandbox,
@@ -214,6 +229,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
       allowedOrigins: splitList(values["allowed-origins"] ?? ""),
     },
   };
+  return report ? { command: "report", bucket: bucket!, batchId: batchId!, out: values.out, server } : server;
 }
 
 const MIN_KEY_LENGTH = 8;
@@ -248,6 +264,7 @@ const OPTIONS = {
   "allowed-hosts": { type: "string" },
   "allowed-origins": { type: "string" },
   json: { type: "boolean" },
+  out: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;

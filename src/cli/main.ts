@@ -5,7 +5,7 @@
 // API client, undici), the emulator and HTTP mode are imported when used.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ConfigError, USAGE, parseConfig, type ServerConfig } from "./config.js";
+import { ConfigError, USAGE, parseConfig, type ReportConfig, type ServerConfig } from "./config.js";
 import { Logger } from "../util/log.js";
 import { PREBUILT_CATALOGUE, PREBUILT_GREETING, type CatalogueEntry } from "../mcp/prebuilt.js";
 import type { Runtime } from "../mcp/runtime.js";
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       return;
     }
     case "serve": await serve(config, tools); return;
+    case "report": await report(config); return;
   }
 }
 
@@ -62,18 +63,7 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
   if (unservable.length) throw new ConfigError(unservable);
   let sandbox: SandboxInfo | undefined;
   let closeSandbox = async () => {};
-  if (config.sandbox) {
-    const problems: string[] = [];
-    const variant = await checkVariant(config.variant, problems);
-    if (problems.length) throw new ConfigError(problems);
-    const { startEmulator, describeSandbox } = await import("../emulator/index.js");
-    const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
-    process.stderr.write(`${describeSandbox(emulator)}\n`);
-    sandbox = { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId };
-    // Never a real key: the emulator accepts any, and a short one would be redacted from words.
-    config = { ...config, apiUrl: emulator.url, apiKey: SANDBOX_KEY, namespace: emulator.sandbox.namespaceId };
-    closeSandbox = () => emulator.close();
-  }
+  if (config.sandbox) ({ config, sandbox, close: closeSandbox } = await startSandbox(config));
   if (config.transport === "http") {
     const { startHttpServer, HTTP_LIMITS } = await import("../transport/http.js");
     const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
@@ -112,6 +102,34 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
     await connectServer(stdio);
   }
   logger.info(`ready on stdio (${config.sandbox ? "sandbox" : config.apiUrl}, namespace ${config.namespace})`);
+}
+
+/** With --sandbox: the embedded emulator, described on stderr, and the configuration pointed at it. */
+async function startSandbox(config: ServerConfig): Promise<{ config: ServerConfig; sandbox: SandboxInfo; close: () => Promise<void> }> {
+  const problems: string[] = [];
+  const variant = await checkVariant(config.variant, problems);
+  if (problems.length) throw new ConfigError(problems);
+  const { startEmulator, describeSandbox } = await import("../emulator/index.js");
+  const emulator = await startEmulator({ port: 0, scenarios: "all", variant });
+  process.stderr.write(`${describeSandbox(emulator)}\n`);
+  return {
+    // Never a real key: the emulator accepts any, and a short one would be redacted from words.
+    config: { ...config, apiUrl: emulator.url, apiKey: SANDBOX_KEY, namespace: emulator.sandbox.namespaceId },
+    sandbox: { bucketId: emulator.sandbox.bucketId, bucketName: emulator.sandbox.bucketName, namespace: emulator.sandbox.namespaceId },
+    close: () => emulator.close(),
+  };
+}
+
+/** The report command: the file's path on stderr; a failure as one line, exit code 1. */
+async function report(config: ReportConfig): Promise<void> {
+  const sandbox = config.server.sandbox ? await startSandbox(config.server) : undefined;
+  try {
+    const { writeReport } = await import("./report.js");
+    const path = await writeReport({ ...config, server: sandbox?.config ?? config.server });
+    process.stderr.write(`${path}\n`);
+  } finally {
+    await sandbox?.close();
+  }
 }
 
 /** The --variant name if it is a known one; otherwise adds a problem listing the known names. */

@@ -3,8 +3,9 @@
 // not be read is kept as "unknown" (null, or a note), never as "nothing wrong".
 import { z } from "zod";
 import type { ApiRecommendation, Batch, Diagnosis, ExtractorJob, FailedDocument, InfrastructureEvent, TierTask } from "../api/wire.js";
+import { formatBytes } from "../util/bytes.js";
 import { isTerminal, isTransientError, mayBeActive, statusClass, unknownStatus } from "./status.js";
-import { FailureGroupView, ResourcesView, clip, counts, failureText, groupFailures, resourcesView } from "./views.js";
+import { FailureGroupView, JobView, ResourcesView, clip, counts, failureText, groupFailures, jobViews, resourcesView } from "./views.js";
 
 /** An active tier with no activity for this long is probably stuck (the guide says "minutes
  * old"; GPU cold starts can take a while, so we wait ten). */
@@ -13,6 +14,9 @@ export const STUCK_AFTER_MS = 10 * 60_000;
 export const TierFinding = z.object({
   tier_num: z.number(),
   status: z.string(),
+  collection_ids: z.array(z.string()),
+  jobs: z.array(JobView.pick({ extractor_type: true, ray_job_id: true, status: true })).describe("Active and failed first"),
+  jobs_omitted: z.number().optional(),
   idle_seconds: z.number().nullable().describe("Seconds since last activity, for a tier that may be running"),
   stuck: z.boolean(),
   oom: z.boolean(),
@@ -165,9 +169,13 @@ function tierFinding(tier: TierTask, { events, serverTime, batch, qdrantTiers }:
   const stages = batch.progress?.stage_history ?? [];
   const slowest = [...stages].sort((a, b) => (b.duration_seconds ?? 0) - (a.duration_seconds ?? 0))[0];
   const total = stages.reduce((sum, s) => sum + (s.duration_seconds ?? 0), 0);
+  const { jobs: shown, jobs_omitted } = jobViews(tier);
   return {
     tier_num: tier.tier_num,
     status: clip(status, 40)!,
+    collection_ids: tier.collection_ids ?? [],
+    jobs: shown.map(({ extractor_type, ray_job_id, status }) => ({ extractor_type, ray_job_id, status })),
+    ...(jobs_omitted ? { jobs_omitted } : {}),
     idle_seconds: idleMs === null ? null : Math.round(idleMs / 1000),
     stuck: idleMs !== null && idleMs >= STUCK_AFTER_MS,
     oom,
@@ -228,9 +236,4 @@ export function summarise(f: Findings): string {
     else if (isTerminal(f.status)) parts.push("with no failure this server can see");
   }
   return `${parts[0]}${parts.length > 1 ? ": " + parts.slice(1).join("; ") : ""}.`;
-}
-
-export function formatBytes(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${Number(gib.toFixed(1))} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
 }

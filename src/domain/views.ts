@@ -109,8 +109,16 @@ const errorGroups = (errors: BatchErrorDetail[]): z.infer<typeof ErrorGroupView>
       transient: isTransientError(e.error_type, e.message),
     }));
 
-export function tierView(tier: TierTask): TierView {
+/** A tier's jobs, active and failed first (the ones an operator acts on), at most MAX_JOBS. */
+export function jobViews(tier: TierTask): { jobs: z.infer<typeof JobView>[]; jobs_omitted?: number } {
   const jobs = tier.extractor_jobs ?? [];
+  return {
+    jobs: [...jobs].sort((a, b) => jobRank(a) - jobRank(b)).slice(0, MAX_JOBS).map(jobView),
+    ...(jobs.length > MAX_JOBS ? { jobs_omitted: jobs.length - MAX_JOBS } : {}),
+  };
+}
+
+export function tierView(tier: TierTask): TierView {
   return {
     tier_num: tier.tier_num,
     status: tier.status ?? "UNKNOWN",
@@ -122,9 +130,7 @@ export function tierView(tier: TierTask): TierView {
     duration_ms: tier.duration_ms ?? null,
     last_activity_at: tier.last_activity_at ?? null,
     submission_params: resourcesView(tier.submission_params),
-    // Active and failed jobs first: they are the ones an operator acts on.
-    jobs: [...jobs].sort((a, b) => jobRank(a) - jobRank(b)).slice(0, MAX_JOBS).map(jobView),
-    ...(jobs.length > MAX_JOBS ? { jobs_omitted: jobs.length - MAX_JOBS } : {}),
+    ...jobViews(tier),
     errors: errorGroups(tier.errors ?? []),
     error_summary: counts(tier.error_summary),
   };
@@ -154,9 +160,13 @@ export function batchView(batch: Batch): BatchView {
     ...(failureText(batch) ? { error: clip(failureText(batch))! } : {}),
     error_summary: counts(batch.error_summary),
     tiers: (batch.tier_tasks ?? []).map(tierView),
-    stage_history: (batch.progress?.stage_history ?? []).map((s) => ({ name: s.name, duration_seconds: s.duration_seconds ?? null })),
+    stage_history: stageHistory(batch),
   };
 }
+
+/** Where the batch's time went, stage by stage, in the API's order. */
+export const stageHistory = (batch: Batch): z.infer<typeof StageView>[] =>
+  (batch.progress?.stage_history ?? []).map((s) => ({ name: s.name, duration_seconds: s.duration_seconds ?? null }));
 
 export const BatchSummaryView = z.object({
   batch_id: z.string(),

@@ -1,12 +1,9 @@
 // The tool catalogue exactly as a client sees it in tools/list: produced by a real server over
 // an in-memory transport, so list-tools, the README table and the token counts cannot drift.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../cli/config.js";
 import type { Greeting } from "../transport/deferred-start.js";
-import { Logger } from "../util/log.js";
-import { createRuntime } from "./runtime.js";
+import { withClient } from "./in-memory.js";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "./toolsets.js";
 import { TOOLS } from "../../tools/index.js";
 
@@ -16,21 +13,6 @@ export const CATALOGUE_CONFIG: ServerConfig = {
   dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined, logLevel: "info",
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
-
-/** A client connected in memory to a server with `config`, for the duration of `use`. */
-async function withClient<T>(config: ServerConfig, use: (client: Client) => Promise<T>): Promise<T> {
-  const runtime = createRuntime(config, { logger: new Logger([], { stderr: false }) });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "catalogue", version: "1" });
-  await runtime.server.connect(serverSide);
-  await client.connect(clientSide);
-  try {
-    return await use(client);
-  } finally {
-    await client.close();
-    await runtime.close();
-  }
-}
 
 export const listTools = (config: ServerConfig = CATALOGUE_CONFIG): Promise<Tool[]> =>
   withClient(config, async (client) => (await client.listTools()).tools);

@@ -22,6 +22,7 @@ import { dedupeStage } from "./stages/dedupe.js";
 import { errorStage } from "./stages/errors.js";
 import { traceStage } from "./stages/trace.js";
 import { toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
+import { registerDiagnosisView } from "./view.js";
 import { selectTools } from "./toolsets.js";
 
 export interface SandboxInfo { bucketId: string; bucketName: string; namespace: string }
@@ -124,6 +125,7 @@ export function createServer(deps: ServerDeps): McpServer {
     registerPrompts(server, completeBatchId);
     const byName = (name: string) => deps.tools.find((t) => t.name === name)!;
     registerAuditResource(server, memory, scope);
+    registerDiagnosisView(server);
     registerResources(server, { getBatch: byName("get_batch"), diagnoseBatch: byName("diagnose_batch") }, (extra, tool) => toolContext(extra as Extra, tool), completeBatchId, deps.sandbox?.bucketName,
       { namespace: config.namespace, secrets });
   }

@@ -12,6 +12,7 @@ import { confirmTokenArg } from "./arguments.js";
 import { Plan, recommendations } from "./results.js";
 import type { Toolset } from "./toolsets.js";
 import { PREBUILT_CATALOGUE } from "./prebuilt.js";
+import { viewMeta } from "./view.js";
 
 export interface ToolContext<Ops extends Operation = Operation> {
   api: Api<Ops>;
@@ -53,6 +54,8 @@ interface BaseSpec<I extends Shape, O extends Shape, Ops extends Operation> {
   toolset: Toolset;
   /** Every API operation the tool may send; the API it is given refuses any other. */
   operations: readonly Ops[];
+  /** The ui:// resource of an MCP App view that hosts show with the result (view.ts). */
+  view?: string;
   run(args: Args<I>, ctx: ToolContext<Ops>): Promise<Output<O>>;
 }
 
@@ -78,6 +81,7 @@ export interface ToolDefinition {
   annotations: Annotations<boolean>;
   toolset: Toolset;
   operations: readonly Operation[];
+  view?: string;
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
   plan?: (args: Record<string, unknown>, ctx: ToolContext) => Promise<PlanOrResult<Shape>>;
 }
@@ -100,6 +104,7 @@ export function toolListing(tool: ToolDefinition): Tool {
       // A union of outcomes is still an object: MCP requires outputSchema of type "object".
       outputSchema: { type: "object", ...jsonSchema(tool.output, "output") } as Tool["outputSchema"],
       annotations: { title: tool.title, ...tool.annotations },
+      ...(tool.view ? { _meta: viewMeta(tool.view) } : {}),
     };
     listings.set(tool, listing);
   }
@@ -130,6 +135,7 @@ export function defineTool<I extends Shape, O extends Shape, Ops extends Operati
     annotations: spec.annotations,
     toolset: spec.toolset,
     operations: spec.operations,
+    ...(spec.view ? { view: spec.view } : {}),
     inputShape,
     output,
     inputSchema: z.object(inputShape),

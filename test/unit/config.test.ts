@@ -249,6 +249,17 @@ describe("--variant", () => {
 });
 
 describe("commands", () => {
+  it("reads the report command: the server's configuration, its bucket, batch id and --out", () => {
+    const config = parseConfig(["report", "sandbox-media", "btch_1", "--sandbox", "--out", "x.html", "--read-only"], {}, TOOLS);
+    expect(config).toMatchObject({ command: "report", bucket: "sandbox-media", batchId: "btch_1", out: "x.html", server: { command: "serve", sandbox: true, readOnly: true } });
+    expect(parseConfig(["report", "b", "btch_1"], CREDENTIALS, TOOLS)).toMatchObject({ out: undefined, server: { apiKey: "sk_test_key", namespace: "ns_test" } });
+    expect(problems(["report", "b"])).toEqual([expect.stringMatching(/^report needs a bucket and a batch id/)]);
+    expect(problems(["report", "b", "btch_1", "more"])).toEqual(["Unexpected argument(s): more. Run with --help for usage."]);
+    expect(problems(["report", "b", "btch_1", "--http"])).toEqual(["--http does not apply to report, which writes a file and exits."]);
+    expect(problems(["report", "b", "btch_1"], {})).toEqual([expect.stringMatching(/^MIXPEEK_API_KEY is not set/), expect.stringMatching(/^MIXPEEK_NAMESPACE is not set/)]);
+    expect(problems(["--out", "x.html"])).toEqual(["--out applies only to the report command."]);
+  });
+
   it("reads the emulator command's options", () => {
     expect(parseConfig(["emulator", "--port", "0", "--host", "0.0.0.0", "--scenarios", " stuck-tier, oom-gpu-tier "], {}, TOOLS)).toEqual({
       command: "emulator", port: 0, host: "0.0.0.0", scenarios: ["stuck-tier", "oom-gpu-tier"], variant: undefined,
@@ -272,7 +283,7 @@ describe("commands", () => {
   });
 
   it("refuses an unknown command and an unknown option", () => {
-    expect(problems(["serve"])).toEqual(['Unknown command "serve". Commands: emulator, list-tools.']);
+    expect(problems(["serve"])).toEqual(['Unknown command "serve". Commands: emulator, list-tools, report.']);
     const [unknownOption, ...rest] = problems(["--bogus"]);
     expect(rest).toEqual([]);
     expect(unknownOption).toBe("Unknown option --bogus. Run with --help for usage.");
@@ -304,7 +315,7 @@ describe("every problem at once", () => {
     const { problems: found, message, name } = error as ConfigError;
     expect(found).toEqual([
       "Unexpected argument(s): more. Run with --help for usage.",
-      'Unknown command "oops". Commands: emulator, list-tools.',
+      'Unknown command "oops". Commands: emulator, list-tools, report.',
       "--variant applies only with --sandbox or the emulator command.",
       'MIXPEEK_API_URL "nope" is not an http(s) URL. Example: https://api.mixpeek.com',
       expect.stringMatching(/^MIXPEEK_API_KEY is not set/),

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { Batch, Diagnosis, ExtractorJob, FailedDocument, TierTask } from "../../src/api/wire.js";
 import { findingsFor, tier } from "./findings.js";
-import { STUCK_AFTER_MS, computeFindings, formatBytes, summarise, transientCategories, type Findings, type TierFinding } from "../../src/domain/diagnosis.js";
+import { formatBytes } from "../../src/util/bytes.js";
+import { STUCK_AFTER_MS, computeFindings, summarise, transientCategories, type Findings, type TierFinding } from "../../src/domain/diagnosis.js";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -27,7 +28,7 @@ describe("computeFindings: the batch alone", () => {
     const f = find(batch("COMPLETED", [tierTask(0, "COMPLETED", { extractor_jobs: [job("frames", "r0", "COMPLETED")] })], { total_tiers: 1 }));
     expect(f).toEqual({
       batch_id: "btch_diag", status: "COMPLETED", failure_category: null, total_tiers: 1,
-      tiers: [tier(0, "COMPLETED")],
+      tiers: [tier(0, "COMPLETED", { jobs: [{ extractor_type: "frames", ray_job_id: "r0", status: "COMPLETED" }] })],
       events: [], failed_document_count: 0, failure_groups: [], failure_groups_omitted: 0, sampled_documents: 0,
       error_summary: {}, tiers_with_errors: [], api_recommendations: [], notes: [],
     });

@@ -7,7 +7,7 @@ import type { RecentAction } from "../../src/safety/incident-memory.js";
 export const GIB = 2 ** 30;
 
 export const tier = (tier_num: number, status: string, more: Partial<TierFinding> = {}): TierFinding => ({
-  tier_num, status, idle_seconds: null, stuck: false, oom: false, orphaned: false, qdrant_write_failed: false, duplicate_jobs: [], failing_jobs: [], resources: null, ...more,
+  tier_num, status, collection_ids: [], jobs: [], idle_seconds: null, stuck: false, oom: false, orphaned: false, qdrant_write_failed: false, duplicate_jobs: [], failing_jobs: [], resources: null, ...more,
 });
 
 export const findingsFor = (batch_id: string) => (status: string, tiers: TierFinding[], more: Partial<Findings> = {}): Findings => ({
