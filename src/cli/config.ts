@@ -9,6 +9,15 @@ import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from "../mcp/toolsets.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 
+/** Caps on mutating calls in any hour (safety/budget.ts); 0 = no cap. */
+export interface BudgetLimits {
+  perBatch: number;
+  /** Per namespace and key. */
+  perCredential: number;
+}
+
+export const DEFAULT_BUDGETS: BudgetLimits = { perBatch: 10, perCredential: 100 };
+
 export interface ServerConfig {
   command: "serve";
   transport: "stdio" | "http";
@@ -33,6 +42,11 @@ export interface ServerConfig {
   auditLog: string | undefined;
   /** Signs confirmation tokens; set the same value on every replica behind a load balancer. */
   confirmSecret: string | undefined;
+  /** Redis holding the state replicas share (duplicate window, used tokens, incident memory,
+   * budgets, audit stream); undefined = this process's own memory. */
+  redisUrl: string | undefined;
+  /** Caps on mutating calls per batch and per credential in any hour; 0 = off. */
+  budgets: BudgetLimits;
   /** Lowest level written to stderr; "debug" also shows which form of each API answer was seen. */
   logLevel: LogLevel;
   /** Sandbox only: the emulator variant to serve; checked against the known names in cli.ts. */
@@ -89,6 +103,11 @@ Options:
   --allow-unauthenticated HTTP: allow a non-loopback --host without --auth-token
   --allowed-hosts a,b     HTTP: extra Host header values to accept (DNS-rebinding protection)
   --allowed-origins a,b   HTTP: extra Origin header values to accept
+  --redis URL             share state across replicas in Redis (or MIXPEEK_REDIS_URL)
+  --budget-per-batch N    mutating calls allowed per batch in any hour, default 10; 0 = no cap
+                          (or MIXPEEK_BUDGET_PER_BATCH)
+  --budget-per-credential N  mutating calls allowed per key and namespace in any hour,
+                          default 100; 0 = no cap (or MIXPEEK_BUDGET_PER_CREDENTIAL)
   --help, --version
 
 Environment:
@@ -100,6 +119,8 @@ Environment:
   MIXPEEK_DEDUPE_WINDOW_MS  identical writes within this window are not resent, default 60000
   MIXPEEK_CONFIRM_SECRET  signs confirmation tokens; share it across HTTP replicas
   MIXPEEK_MCP_AUTH_TOKEN  HTTP: token clients must present (same as --auth-token)
+  MIXPEEK_REDIS_URL   redis://host:6379: state shared by replicas (same as --redis)
+  MIXPEEK_BUDGET_PER_BATCH, MIXPEEK_BUDGET_PER_CREDENTIAL  the budgets above
   MIXPEEK_LOG_LEVEL   debug, info (default), warning or error; debug names the form of each API answer
   MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
 
@@ -161,6 +182,17 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   const dedupeWindowMs = collect(problems, z.coerce.number({ error: "MIXPEEK_DEDUPE_WINDOW_MS must be a number of milliseconds" })
     .int("MIXPEEK_DEDUPE_WINDOW_MS must be a whole number").min(0, "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more").max(3_600_000, "MIXPEEK_DEDUPE_WINDOW_MS must be at most 3600000")
     .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
+  const budget = (flag: string, name: string, fallback: number) => collect(problems, z.coerce.number({ error: `${flag} (or ${name}) must be a number of calls` })
+    .int(`${flag} (or ${name}) must be a whole number`).min(0, `${flag} (or ${name}) must be 0 (no cap) or more`).max(100_000, `${flag} (or ${name}) must be at most 100000`)
+    .safeParse(values[flag.slice(2) as "budget-per-batch" | "budget-per-credential"]?.trim() || env[name]?.trim() || String(fallback)));
+  const budgets = {
+    perBatch: budget("--budget-per-batch", "MIXPEEK_BUDGET_PER_BATCH", DEFAULT_BUDGETS.perBatch),
+    perCredential: budget("--budget-per-credential", "MIXPEEK_BUDGET_PER_CREDENTIAL", DEFAULT_BUDGETS.perCredential),
+  };
+  const redisUrl = (values.redis ?? env.MIXPEEK_REDIS_URL ?? "").trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^\s/]/.test(redisUrl)) {
+    problems.push(`--redis (or MIXPEEK_REDIS_URL) "${redact(redisUrl)}" is not a Redis URL. Example: redis://127.0.0.1:6379 (rediss:// for TLS).`);
+  }
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
   // The sandbox's batch ids are the same on every start: a file kept across starts would show one
   // run's repairs as already done on the next run's fresh batches. It keeps its record in memory.
@@ -206,6 +238,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     dedupeWindowMs: dedupeWindowMs!,
     auditLog,
     confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
+    redisUrl,
+    budgets: { perBatch: budgets.perBatch!, perCredential: budgets.perCredential! },
     variant: values.variant,
     logLevel: logLevel as LogLevel,
     http: {
@@ -247,6 +281,9 @@ const OPTIONS = {
   "allow-unauthenticated": { type: "boolean" },
   "allowed-hosts": { type: "string" },
   "allowed-origins": { type: "string" },
+  redis: { type: "string" },
+  "budget-per-batch": { type: "string" },
+  "budget-per-credential": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -287,6 +324,11 @@ function collect<T>(problems: string[], result: z.ZodSafeParseResult<T>): T | un
 
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** A URL as it may be shown: without its password. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/\s]*@/, "//…@");
 }
 
 function splitList(text: string): string[] {

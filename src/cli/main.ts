@@ -87,9 +87,13 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
   const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const stdio = new InFlightTransport(new StdioServerTransport());
   let runtime: Runtime | undefined;
+  let closeState = async () => {};
   const connectServer = async (transport: Transport) => {
     const { createRuntime } = await import("../mcp/runtime.js");
-    runtime = createRuntime(config, { sandbox, logger });
+    // Only a configured Redis loads anything beyond the server proper.
+    const state = config.redisUrl ? await (await import("../safety/state.js")).openSharedState(config, logger) : undefined;
+    if (state) closeState = () => state.close();
+    runtime = createRuntime(config, { sandbox, logger, state });
     await runtime.server.connect(transport);
   };
   // SIGTERM or the end of stdin: refuse new requests, let calls in flight finish for a bounded
@@ -99,6 +103,7 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
       logger.warn(`shutdown: ${stdio.inFlight} call(s) still running after ${STDIO_SHUTDOWN_GRACE_MS} ms; exiting without their results`);
     }
     await runtime?.close();
+    await closeState();
     await closeSandbox();
   }, { onStdinEnd: true, boundMs: STDIO_SHUTDOWN_GRACE_MS });
   // The sandbox's greeting names its bucket, so only a server on the real API starts deferred.

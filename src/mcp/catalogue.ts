@@ -3,7 +3,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ServerConfig } from "../cli/config.js";
+import { DEFAULT_BUDGETS, type ServerConfig } from "../cli/config.js";
 import type { Greeting } from "../transport/deferred-start.js";
 import { Logger } from "../util/log.js";
 import { createRuntime } from "./runtime.js";
@@ -14,6 +14,7 @@ export const CATALOGUE_CONFIG: ServerConfig = {
   command: "serve", transport: "stdio", sandbox: false, apiUrl: "http://127.0.0.1:9", apiKey: "", namespace: "catalogue",
   timeoutMs: 1000, toolsets: TOOLSETS, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
   dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined, logLevel: "info",
+  redisUrl: undefined, budgets: DEFAULT_BUDGETS,
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
 

@@ -1,17 +1,15 @@
 // Streamable HTTP for shared deployments. Stateless: every POST /mcp gets a fresh MCP server
 // bound to that request's credentials, so any number of replicas can sit behind any load
-// balancer. What must outlive a request (connection pool, confirmation secret, dedup window,
-// audit log) is shared in-process; across replicas only the confirmation secret needs sharing
-// (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
+// balancer. What must outlive a request (connection pool, confirmation secret, duplicate window,
+// used tokens, audit and incident memory, budgets) is shared in-process, or across replicas with
+// MIXPEEK_CONFIRM_SECRET and MIXPEEK_REDIS_URL (safety/state.ts).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Dispatcher } from "undici";
-import { AuditLog } from "../safety/audit.js";
 import { isLoopback, type ServerConfig } from "../cli/config.js";
 import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
-import { RecentMutations } from "../safety/dedupe.js";
-import { IncidentMemory } from "../safety/incident-memory.js";
+import { openSharedState } from "../safety/state.js";
 import { JsonExchange, asMessage } from "./json-exchange.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -42,13 +40,8 @@ export async function startHttpServer(
 ): Promise<HttpServer> {
   const { logger } = options;
   const limits = { ...HTTP_LIMITS, ...options.limits };
-  const shared = {
-    logger,
-    sandbox: options.sandbox,
-    tokens: ConfirmationTokens.fromSecret(config.confirmSecret),
-    mutations: new RecentMutations(config.dedupeWindowMs),
-    memory: new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message))),
-  };
+  const state = await openSharedState(config, logger);
+  const shared = { logger, sandbox: options.sandbox, tokens: ConfirmationTokens.fromSecret(config.confirmSecret, state.usedTokens), state };
   /** The server proper, the SSE transport and the connection pool, loaded by the first MCP
    * request: an idle replica holds none of them. */
   let dispatcher: Dispatcher | undefined;
@@ -96,7 +89,7 @@ export async function startHttpServer(
     if (origin && !allowedOrigins.has(origin.toLowerCase())) return reply(res, 403, rpcError(`Origin ${origin} is not allowed: add it with --allowed-origins.`));
 
     const path = new URL(req.url ?? "/", "http://server").pathname;
-    if (path === "/healthz" && req.method === "GET") return reply(res, 200, { status: "ok", version: VERSION });
+    if (path === "/healthz" && req.method === "GET") return reply(res, 200, await health());
     if (path !== "/mcp") return reply(res, 404, { error: "Not found: the MCP endpoint is /mcp" });
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
@@ -167,6 +160,16 @@ export async function startHttpServer(
     }
   }
 
+  /** Degraded (Redis unreachable) is still 200: this replica serves reads, and every replica
+   * shares the same Redis, so a load balancer taking them out would stop reads too. */
+  async function health() {
+    const store = await state.health();
+    if (!store) return { status: "ok", version: VERSION };
+    return store.reachable
+      ? { status: "ok", version: VERSION, store: "redis" }
+      : { status: "degraded", version: VERSION, store: "redis", problem: "Redis is unreachable: reads are served, changes are refused until it is back." };
+  }
+
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(config.http.port, host, () => resolve());
@@ -204,6 +207,7 @@ export async function startHttpServer(
       await closed;
       // Requests of calls cut off by the grace may still be waiting on the API: do not wait for them.
       if (dispatcher) await (drained ? dispatcher.close() : dispatcher.destroy());
+      await state.close();
     },
   };
 }

@@ -34,6 +34,7 @@ describe("defaults", () => {
       pollIntervalMs: 1000, dedupeWindowMs: 60_000,
       auditLog: join("/state", "mixpeek-batch-mcp", "audit.jsonl"),
       confirmSecret: undefined, variant: undefined, logLevel: "info",
+      redisUrl: undefined, budgets: { perBatch: 10, perCredential: 100 },
       http: { port: 3333, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
     });
   });
@@ -227,6 +228,34 @@ describe("flags", () => {
   it("knows the loopback names", () => {
     for (const host of ["localhost", "::1", "[::1]", "127.0.0.1", "127.255.0.9"]) expect(isLoopback(host), host).toBe(true);
     for (const host of ["0.0.0.0", "10.0.0.1", "localhost.example", "127.0.0", "x127.0.0.1", "127.0.0.1.example", "::"]) expect(isLoopback(host), host).toBe(false);
+  });
+});
+
+describe("shared state and budgets", () => {
+  it("reads the Redis URL from --redis or MIXPEEK_REDIS_URL, the flag first", () => {
+    expect(serve(["--redis", "redis://cache:6379"]).redisUrl).toBe("redis://cache:6379");
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_REDIS_URL: " rediss://:pw@cache:6380/2 " }).redisUrl).toBe("rediss://:pw@cache:6380/2");
+    expect(serve(["--redis", "redis://flag:1"], { ...CREDENTIALS, MIXPEEK_REDIS_URL: "redis://env:2" }).redisUrl).toBe("redis://flag:1");
+  });
+
+  it("refuses a URL that is not redis:// or rediss://, without echoing its password", () => {
+    const problems = () => serve([], { ...CREDENTIALS, MIXPEEK_REDIS_URL: "http://user:hunter2@cache:6379" });
+    expect(problems).toThrow(/--redis \(or MIXPEEK_REDIS_URL\) "http:\/\/…@cache:6379" is not a Redis URL\. Example: redis:\/\/127\.0\.0\.1:6379/);
+    expect(problems).not.toThrow(/hunter2/);
+  });
+
+  it("reads the budgets from flags or the environment, the flag first; 0 turns one off", () => {
+    expect(serve(["--budget-per-batch", "3", "--budget-per-credential", "0"]).budgets).toEqual({ perBatch: 3, perCredential: 0 });
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_BATCH: " 0 ", MIXPEEK_BUDGET_PER_CREDENTIAL: "250" }).budgets).toEqual({ perBatch: 0, perCredential: 250 });
+    expect(serve(["--budget-per-batch", "4"], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_BATCH: "9" }).budgets.perBatch).toBe(4);
+  });
+
+  it("refuses budgets that are not whole numbers of zero or more, naming flag and variable", () => {
+    const error = (() => { try { serve(["--budget-per-batch=-1"], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_CREDENTIAL: "lots" }); } catch (e) { return e as ConfigError; } })();
+    expect(error?.problems).toEqual([
+      "--budget-per-batch (or MIXPEEK_BUDGET_PER_BATCH) must be 0 (no cap) or more",
+      "--budget-per-credential (or MIXPEEK_BUDGET_PER_CREDENTIAL) must be a number of calls",
+    ]);
   });
 });
 

@@ -201,7 +201,7 @@ describe("audit stage", () => {
     expect(entries[1]).toMatchObject({ namespace: "ns", credential: "c1", arguments: { batch_id: "btch_1", tier_num: 1 } });
     expect(logged).toEqual(['poke {"bucket":"b","batch_id":"btch_1","tier_num":1} → poked']);
     // What was recorded is what diagnose_batch remembers (the deduplicated repeat is not an action).
-    expect(memory.forBatch("btch_1", { namespace: "ns", credential: "c1" }).map((a) => a.outcome)).toEqual(["poked"]);
+    expect((await memory.forBatch("btch_1", { namespace: "ns", credential: "c1" })).map((a) => a.outcome)).toEqual(["poked"]);
   });
 });
 
