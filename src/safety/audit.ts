@@ -16,8 +16,9 @@ export interface AuditEntry {
   request_ids: string[];
   duration_ms: number;
   deduplicated: boolean;
-  /** How a destructive call was confirmed; "pending" = a plan was returned, nothing applied. */
-  confirmed: "elicitation" | "token" | "pending" | "declined" | "not required" | "disabled";
+  /** How a destructive call was confirmed; "pending" = a plan was returned, nothing applied;
+   * "refused" = its confirm_token was refused (expired, used, or the target changed). */
+  confirmed: "elicitation" | "token" | "pending" | "declined" | "refused" | "not required" | "disabled";
   error?: string;
 }
 

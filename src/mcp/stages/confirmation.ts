@@ -35,7 +35,10 @@ export const confirmationStage = (policy: ConfirmationPolicy): Stage => async (c
   const { plan } = planned;
   if (call.confirmToken) {
     const verdict = await policy.tokens.verify(call.confirmToken, tool.name, call.args, policy.scope, plan.fingerprint);
-    if (!verdict.ok) throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
+    if (!verdict.ok) {
+      call.confirmed = "refused";
+      throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
+    }
     call.confirmed = "token";
     return next();
   }
