@@ -47,6 +47,8 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Caps on mutating calls per batch and per credential in any hour; 0 = off. */
   budgets: BudgetLimits;
+  /** Where OpenTelemetry spans are POSTed (OTLP/HTTP JSON); undefined = no tracing. */
+  otlpTracesUrl?: string | undefined;
   /** Lowest level written to stderr; "debug" also shows which form of each API answer was seen. */
   logLevel: LogLevel;
   /** Sandbox only: the emulator variant to serve; checked against the known names in cli.ts. */
@@ -122,7 +124,9 @@ Environment:
   MIXPEEK_REDIS_URL   redis://host:6379: state shared by replicas (same as --redis)
   MIXPEEK_BUDGET_PER_BATCH, MIXPEEK_BUDGET_PER_CREDENTIAL  the budgets above
   MIXPEEK_LOG_LEVEL   debug, info (default), warning or error; debug names the form of each API answer
-  MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
+  MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables
+  OTEL_EXPORTER_OTLP_ENDPOINT  send OpenTelemetry traces (OTLP/HTTP JSON) to this collector, e.g. http://127.0.0.1:4318;
+                      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT gives the full traces URL instead; off by default`;
 
 const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
   .int(`${name} must be a whole number`).min(0, `${name} must be 0–65535`).max(65535, `${name} must be 0–65535`);
@@ -193,6 +197,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   if (redisUrl && !/^rediss?:\/\/[^\s/]/.test(redisUrl)) {
     problems.push(`--redis (or MIXPEEK_REDIS_URL) "${redact(redisUrl)}" is not a Redis URL. Example: redis://127.0.0.1:6379 (rediss:// for TLS).`);
   }
+  const otlpTracesUrl = tracesUrl(problems, env);
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
   // The sandbox's batch ids are the same on every start: a file kept across starts would show one
   // run's repairs as already done on the next run's fresh batches. It keeps its record in memory.
@@ -240,6 +245,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
     redisUrl,
     budgets: { perBatch: budgets.perBatch!, perCredential: budgets.perCredential! },
+    otlpTracesUrl,
     variant: values.variant,
     logLevel: logLevel as LogLevel,
     http: {
@@ -251,6 +257,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
 }
 
 const MIN_KEY_LENGTH = 8;
+
+/** The OTLP/HTTP traces URL from the standard OpenTelemetry variables: the traces endpoint as
+ * is, or the base endpoint + /v1/traces. Only JSON over HTTP is sent. */
+function tracesUrl(problems: string[], env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  const full = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!full && !base) return undefined;
+  const name = full ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT";
+  const url = full || `${base!.replace(/\/+$/, "")}/v1/traces`;
+  if (!/^https?:\/\/[^\s/]/.test(url) || !URL.canParse(url)) {
+    problems.push(`${name} "${redact(full || base!)}" is not an http(s) URL. Example: http://127.0.0.1:4318 (an OpenTelemetry Collector's OTLP/HTTP receiver).`);
+  }
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+  if (protocol && protocol !== "http/json") {
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL "${protocol}" is not supported: traces are sent as http/json, which an OpenTelemetry Collector's OTLP/HTTP receiver (port 4318) accepts. Unset it or set it to http/json.`);
+  }
+  return url;
+}
 
 /** A comma list of toolsets, or "all"; empty means the default ones. */
 function parseToolsets(problems: string[], text: string): readonly Toolset[] | undefined {

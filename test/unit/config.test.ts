@@ -360,3 +360,24 @@ describe("the audit file's place", () => {
     expect(serve([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: "/var/log/procedures/audit.jsonl" }).auditLog).toBe("/var/log/procedures/audit.jsonl");
   });
 });
+
+describe("traces", () => {
+  it("is off unless an OTLP endpoint is set, and off again with OTEL_SDK_DISABLED", () => {
+    expect(serve([]).otlpTracesUrl).toBeUndefined();
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" }).otlpTracesUrl).toBeUndefined();
+  });
+
+  it("sends to the base endpoint's /v1/traces, or to the traces endpoint as given", () => {
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: " http://collector:4318/ " }).otlpTracesUrl).toBe("http://collector:4318/v1/traces");
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://b/otlp/traces" }).otlpTracesUrl)
+      .toBe("https://b/otlp/traces");
+  });
+
+  it("refuses an endpoint that is not an http(s) URL and a protocol other than http/json, together", () => {
+    expect(problems([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT "collector:4317" is not an http(s) URL. Example: http://127.0.0.1:4318 (an OpenTelemetry Collector\'s OTLP/HTTP receiver).',
+      'OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported: traces are sent as http/json, which an OpenTelemetry Collector\'s OTLP/HTTP receiver (port 4318) accepts. Unset it or set it to http/json.',
+    ]);
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).otlpTracesUrl).toBe("http://c:4318/v1/traces");
+  });
+});
