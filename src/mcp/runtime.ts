@@ -9,6 +9,7 @@ import type { ConfirmationTokens } from "../safety/confirm.js";
 import type { SharedState } from "../safety/state.js";
 import { Logger } from "../util/log.js";
 import { createServer, type SandboxInfo } from "./server.js";
+import type { Telemetry } from "./stages/telemetry.js";
 import { TOOLS } from "../../tools/index.js";
 
 export interface Runtime { server: McpServer; api: MixpeekApi; logger: Logger; close(): Promise<void> }
@@ -24,6 +25,7 @@ export interface RuntimeOptions {
   dispatcher?: Dispatcher;
   /** Build only what one tools/call of this tool needs (see ServerDeps.callOnly). */
   callOnly?: string | undefined;
+  telemetry?: readonly Telemetry[] | undefined;
 }
 
 export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Runtime {
@@ -34,7 +36,7 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}
   const api = new MixpeekApi(client);
   const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const server = createServer({
-    config, api, tools: TOOLS, logger, sandbox: options.sandbox, callOnly: options.callOnly,
+    config, api, tools: TOOLS, logger, sandbox: options.sandbox, callOnly: options.callOnly, telemetry: options.telemetry,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.state ? { state: options.state } : {}),
   });

@@ -22,6 +22,7 @@ import { type Ask, confirmationStage } from "./stages/confirmation.js";
 import { dedupeStage } from "./stages/dedupe.js";
 import { errorStage } from "./stages/errors.js";
 import { sharedStateStage } from "./stages/shared-state.js";
+import { type Telemetry, telemetryStage } from "./stages/telemetry.js";
 import { traceStage } from "./stages/trace.js";
 import { describeError } from "./errors.js";
 import { toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
@@ -42,6 +43,8 @@ export interface ServerDeps {
   /** A server for one tools/call of this tool (stateless HTTP): only that tool is registered,
    * without prompts and resources, which such a request cannot reach. */
   callOnly?: string | undefined;
+  /** Metrics and traces every tool call is reported to (src/telemetry/); none by default. */
+  telemetry?: readonly Telemetry[] | undefined;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -102,6 +105,7 @@ export function createServer(deps: ServerDeps): McpServer {
   // The path of every tool call, outermost first (pipeline.ts). A dedupe hit never reaches the
   // budget, and a budget refusal is its own outcome: distinct points for counters.
   const call = pipeline([
+    ...(deps.telemetry?.length ? [telemetryStage(deps.telemetry)] : []),
     auditStage(memory, scope, (message) => log("info", message)),
     traceStage(logger, secrets),
     sharedStateStage(state, (error, { tool, args }) => describeError(error, { tool: tool.name, args, readOnly: false, ...errors })),
