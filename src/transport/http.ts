@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from "node:net";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Dispatcher } from "undici";
+import { observeRequests } from "../api/trace.js";
 import { isLoopback, type ServerConfig } from "../cli/config.js";
 import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
 import { openSharedState } from "../safety/state.js";
@@ -14,6 +15,7 @@ import { JsonExchange, asMessage } from "./json-exchange.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import type { SandboxInfo } from "../mcp/server.js";
+import type { Metrics } from "../telemetry/metrics.js";
 import { VERSION } from "../util/version.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -53,6 +55,11 @@ export async function startHttpServer(
     dispatcher = connectionPool(config.timeoutMs);
     return { createRuntime, StreamableHTTPServerTransport, dispatcher };
   }
+  /** Metrics, loaded by the first MCP request or scrape; traces only with an OTLP endpoint. */
+  let metrics: Metrics | undefined;
+  let loadingMetrics: Promise<Metrics> | undefined;
+  const loadMetrics = () => (loadingMetrics ??= import("../telemetry/metrics.js").then((m) => (metrics = new m.Metrics())));
+  const tracing = config.otlpTracesUrl ? new (await import("../telemetry/tracing.js")).Tracing(config.otlpTracesUrl) : undefined;
   const { host, authToken } = config.http;
   /** Requests whose body has arrived and whose answer has not yet gone: the calls a shutdown waits for.
    * A client still sending its body holds no call, so a trickling client never delays a shutdown. */
@@ -68,7 +75,8 @@ export async function startHttpServer(
     // How often Node checks those two timeouts; its default (30 s) would let a slow client stay up to twice as long.
     connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
   }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    // Every API request a message leads to is counted, whatever makes it (tool, resource, completion).
+    observeRequests((exchange) => metrics?.api(exchange), () => handle(req, res)).catch((error: unknown) => {
       logger.error(`HTTP request failed: ${(error as Error).message}`);
       if (!res.headersSent) reply(res, 500, { error: "internal error" });
       else res.end();
@@ -90,17 +98,20 @@ export async function startHttpServer(
 
     const path = new URL(req.url ?? "/", "http://server").pathname;
     if (path === "/healthz" && req.method === "GET") return reply(res, 200, await health());
+    if (path === "/metrics" && req.method === "GET") {
+      if (refusedWithoutToken(req, res)) return;
+      const { contentType, text } = await (await loadMetrics()).scrape();
+      res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(text) }).end(text);
+      return;
+    }
     if (path !== "/mcp") return reply(res, 404, { error: "Not found: the MCP endpoint is /mcp" });
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       return reply(res, 405, rpcError("This server is stateless: send JSON-RPC with POST /mcp (no SSE stream, no sessions)."));
     }
 
+    if (refusedWithoutToken(req, res)) return;
     const authorization = bearer(req.headers.authorization);
-    if (authToken && !(authorization && safeEqual(authorization, authToken))) {
-      res.setHeader("www-authenticate", 'Bearer realm="mixpeek-batch-mcp"');
-      return reply(res, 401, rpcError("Missing or wrong server token: send Authorization: Bearer <token>."));
-    }
     // The client's own Mixpeek credentials win over the server's; without a server token they
     // travel in Authorization, with one in X-Mixpeek-Api-Key.
     const clientKey = authToken ? header(req, "x-mixpeek-api-key") : authorization;
@@ -137,11 +148,11 @@ export async function startHttpServer(
     }
     calls++;
     res.once("close", () => { if (--calls === 0) onIdle?.(); });
-    const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool } = await (loading ??= load());
+    const [{ createRuntime, StreamableHTTPServerTransport, dispatcher: pool }, meter] = await Promise.all([loading ??= load(), loadMetrics()]);
     // A tools/call needs its tool alone, not the whole server.
     const callOnly = "method" in message && message.method === "tools/call"
       ? String((message.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
-    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
+    const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly, telemetry: tracing ? [meter, tracing] : [meter] });
     if (wantsProgress(message)) {
       // An SSE stream, so the progress notifications of wait_for_batch reach the client mid-call.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
@@ -158,6 +169,15 @@ export async function startHttpServer(
     } finally {
       await runtime.close();
     }
+  }
+
+  /** With a server token set, answers 401 to a request without it, and says so. */
+  function refusedWithoutToken(req: IncomingMessage, res: ServerResponse): boolean {
+    const authorization = bearer(req.headers.authorization);
+    if (!authToken || (authorization && safeEqual(authorization, authToken))) return false;
+    res.setHeader("www-authenticate", 'Bearer realm="mixpeek-batch-mcp"');
+    reply(res, 401, rpcError("Missing or wrong server token: send Authorization: Bearer <token>."));
+    return true;
   }
 
   /** Degraded (Redis unreachable) is still 200: this replica serves reads, and every replica
@@ -208,6 +228,7 @@ export async function startHttpServer(
       // Requests of calls cut off by the grace may still be waiting on the API: do not wait for them.
       if (dispatcher) await (drained ? dispatcher.close() : dispatcher.destroy());
       await state.close();
+      await tracing?.shutdown();
     },
   };
 }
