@@ -28,6 +28,8 @@ const COMMAND_TIMEOUT_MS = 1_000;
 /** How long opening waits for a first connection before serving anyway (degraded). */
 const FIRST_CONNECT_MS = 2_000;
 
+/** Error replies that mean Redis cannot take writes now (full, a replica, loading, disk error). */
+const UNWRITABLE = /^(OOM|READONLY|LOADING|MISCONF|MASTERDOWN|BUSY)\b/;
 /** A plain client: no modules, scripts or functions, RESP2. */
 type Client = RedisClientType<{}, {}, {}, 2, {}>;
 
@@ -73,8 +75,10 @@ class Connection {
     try {
       return await command(this.client);
     } catch (error) {
-      if (error instanceof ErrorReply) throw error; // Redis answered: a bug, not an outage
-      throw new SharedStateUnavailable(`Redis at ${this.where} did not answer (${(error as Error).message})`);
+      const message = (error as Error).message;
+      // Redis answered: a bug of ours, unless it says it cannot take writes now.
+      if (error instanceof ErrorReply && !UNWRITABLE.test(message)) throw error;
+      throw new SharedStateUnavailable(`Redis at ${this.where} ${error instanceof ErrorReply ? "refused the write" : "did not answer"} (${message})`);
     }
   }
 

@@ -207,6 +207,17 @@ describe("shared state in Redis", () => {
     expect(await inspect.xLen(AUDIT_STREAM)).toBeLessThan(10_300);
   });
 
+  it("treats a Redis that refuses writes (out of memory) like an unreachable one", async () => {
+    const state = await openRedis();
+    await inspect.configSet({ maxmemory: "1", "maxmemory-policy": "noeviction" });
+    try {
+      await expect(state.usedTokens.use("s", unique("tok"), Date.now() + 60_000)).rejects.toThrow(/^Redis at 127\.0\.0\.1:\d+ refused the write \(OOM /);
+      await expect(state.usedTokens.use("s", unique("tok"), Date.now() + 60_000)).rejects.toBeInstanceOf(SharedStateUnavailable);
+    } finally {
+      await inspect.configSet({ maxmemory: "0" });
+    }
+  });
+
   it("refuses writes while Redis is down (reads fail clearly, records go on in the file), and accepts them once it is back", async () => {
     const auditLog = join(mkdtempSync(join(tmpdir(), "redis-outage-")), "audit.jsonl");
     const state = await openRedis({ auditLog });
