@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { spawnHttp, until } from "../e2e/bin.js";
-import { startRedis, type RedisServer } from "./server.js";
+import { startRedis, type RedisServer } from "../../scripts/redis-server.mjs";
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
 type Replica = Awaited<ReturnType<typeof spawnHttp>> & { call(name: string, args: Record<string, unknown>): Promise<Result> };

@@ -15,7 +15,7 @@ import type { Settled } from "../../src/safety/dedupe.js";
 import { AUDIT_STREAM, RedisState } from "../../src/safety/redis-state.js";
 import { SharedStateUnavailable, localState, type SharedState } from "../../src/safety/state.js";
 import { Logger } from "../../src/util/log.js";
-import { startRedis, type RedisServer } from "./server.js";
+import { startRedis, type RedisServer } from "../../scripts/redis-server.mjs";
 
 let redis: RedisServer;
 let inspect: ReturnType<typeof createClient>;

@@ -1,32 +1,25 @@
-// A real redis-server for a test file: started on a free loopback port with nothing persisted,
-// stopped (and started again on the same port, for outage tests) by the test itself.
-import { spawn, type ChildProcess } from "node:child_process";
+// A real redis-server for a test file or the bench: started on a free loopback port with nothing
+// persisted, stopped (and started again on the same port, for outage tests) by its user.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect, createServer } from "node:net";
 
 const BINARY = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((path) => existsSync(path));
 
-export interface RedisServer {
-  url: string;
-  port: number;
-  /** Stops the server (SIGTERM) and waits for it to exit. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
-  start(): Promise<void>;
-}
-
-export async function startRedis(): Promise<RedisServer> {
+/** @returns {Promise<import("./redis-server.d.mts").RedisServer>} */
+export async function startRedis() {
   if (!BINARY) throw new Error("redis-server is not installed: apt-get install -y redis-server (.ci/run does it)");
   const port = await freePort();
-  let child: ChildProcess | undefined;
-  const server: RedisServer = {
+  /** @type {import("node:child_process").ChildProcess | undefined} */
+  let child;
+  const server = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       let output = "";
       child = spawn(BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"], { stdio: ["ignore", "pipe", "pipe"] });
-      child.stdout?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
-      child.stderr?.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+      child.stdout?.on("data", (chunk) => { output += chunk.toString(); });
+      child.stderr?.on("data", (chunk) => { output += chunk.toString(); });
       const deadline = Date.now() + 10_000;
       while (!(await pong(port))) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${output.trim()}`);
@@ -46,19 +39,22 @@ export async function startRedis(): Promise<RedisServer> {
   return server;
 }
 
-function freePort(): Promise<number> {
+/** @returns {Promise<number>} */
+function freePort() {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
+      const { port } = /** @type {import("node:net").AddressInfo} */ (probe.address());
       probe.close(() => resolve(port));
     });
   });
 }
 
-/** Whether a Redis answers PING on the port. */
-function pong(port: number): Promise<boolean> {
+/** Whether a Redis answers PING on the port.
+ * @param {number} port
+ * @returns {Promise<boolean>} */
+function pong(port) {
   return new Promise((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
     socket.setTimeout(500);
