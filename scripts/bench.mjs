@@ -196,9 +196,14 @@ async function leanLoad(urls, name, args, seconds, clients = 8) {
     }
   }));
   await Promise.all(pools.map((pool) => pool.close()));
-  latencies.sort((a, b) => a - b);
+  return latencies;
+}
+
+/** Calls per second of each run (the median when several), and p50 / p99 over all their calls. */
+function loadFigures(runs, seconds) {
+  const latencies = runs.flat().sort((a, b) => a - b);
   const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return `${(latencies.length / seconds).toFixed(0)} calls/s, p50 ${fmt(p(0.5))}, p99 ${fmt(p(0.99))}`;
+  return `${median(runs.map((r) => r.length / seconds)).toFixed(0)} calls/s, p50 ${fmt(p(0.5))}, p99 ${fmt(p(0.99))}`;
 }
 
 async function httpThroughput(seconds = 4) {
@@ -233,7 +238,7 @@ async function httpThroughput(seconds = 4) {
   }
   // The SDK client costs about as much CPU as the server, and both share 2 cores here; a lean
   // client (one JSON-RPC POST per call on 8 keep-alive connections) shows the server's own rate.
-  row("HTTP get_batch, 8 lean JSON-RPC clients", await leanLoad([url], "get_batch", () => ({ bucket: "sandbox-media", batch_id: batchId }), seconds));
+  row("HTTP get_batch, 8 lean JSON-RPC clients", loadFigures([await leanLoad([url], "get_batch", () => ({ bucket: "sandbox-media", batch_id: batchId }), seconds)], seconds));
   // Memory that a load leaves behind and does not give back is what grows a long-running server.
   const rssAfter = rss();
   await new Promise((resolve) => setTimeout(resolve, 30_000));
@@ -246,8 +251,8 @@ async function httpThroughput(seconds = 4) {
  * balancer places them) against one replica keeping its state in memory, same emulator, same run:
  * reads (get_batch, which never touch the store) and writes (update_batch with new metadata on
  * every call: a duplicate claim and its outcome, two budget counters and the audit, all in the
- * store). Budgets are raised so that no write is refused. */
-async function replicas(seconds = 4) {
+ * store). Budgets are raised so that no write is refused. Median of 3 interleaved rounds. */
+async function replicas(seconds = 3, rounds = 3) {
   const redis = await startRedis();
   const emulator = await emulatorProcess();
   const env = { MIXPEEK_BUDGET_PER_BATCH: "100000", MIXPEEK_BUDGET_PER_CREDENTIAL: "100000" };
@@ -256,11 +261,13 @@ async function replicas(seconds = 4) {
   const pair = await Promise.all([0, 1].map(() => httpServer(emulator.url, args, { ...env, MIXPEEK_REDIS_URL: redis.url })));
   const ref = { bucket: "sandbox-media", batch_id: emulator.batchId };
   const calls = [["get_batch", () => ref], ["update_batch", (i) => ({ ...ref, metadata: { run: i } })]];
-  for (const [name, args] of calls) {
-    for (const [label, urls] of [["1 replica, state in memory", [single.url]], ["2 replicas + Redis", pair.map((p) => p.url)]]) {
-      row(`HTTP ${name}, 8 lean clients, ${label}`, await leanLoad(urls, name, args, seconds));
-    }
+  const setups = [["1 replica, state in memory", [single.url]], ["2 replicas + Redis", pair.map((p) => p.url)]];
+  // Interleaved rounds, so background load on a shared machine hits every setup alike.
+  const runs = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, args] of calls) for (const [label, urls] of setups) (runs[`${name}, ${label}`] ??= []).push(await leanLoad(urls, name, args, seconds));
   }
+  for (const [what, measured] of Object.entries(runs)) row(`HTTP ${what.replace(", ", ", 8 lean clients, ")}`, loadFigures(measured, seconds));
   for (const server of [single, ...pair, emulator]) server.proc.kill("SIGTERM");
   await redis.stop();
 }
