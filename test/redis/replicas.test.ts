@@ -64,7 +64,7 @@ const health = async (r: Replica) => {
 describe("two replicas sharing Redis", () => {
   it("sends a change made through both replicas within the window once, and gives both callers its outcome", async () => {
     const args = { ...batch("transient-network"), retry_mode: "transient_only" };
-    emulator.faults.inject("retryDocuments", { kind: "slow-headers", delayMs: 800 });
+    emulator.faults.inject("retryDocuments", { kind: "slow-headers", delayMs: 1_500 });
     const first = a.call("retry_failed_documents", args);
     await until(() => (sent("retryDocuments") === 1 ? true : undefined), 5_000, "replica A's request to reach the API");
     const second = await b.call("retry_failed_documents", args);
@@ -83,7 +83,7 @@ describe("two replicas sharing Redis", () => {
     const plan = await c.call("cancel_batch", args);
     expect(plan.structuredContent).toMatchObject({ outcome: "confirmation_required" });
     const token = plan.structuredContent!.confirm_token as string;
-    emulator.faults.inject("cancelBatch", { kind: "slow-headers", delayMs: 1_000 });
+    emulator.faults.inject("cancelBatch", { kind: "slow-headers", delayMs: 2_500 });
     const applied = c.call("cancel_batch", { ...args, confirm_token: token });
     await until(() => (sent("cancelBatch") === 1 ? true : undefined), 5_000, "replica C's cancel to reach the API");
     const replayed = await d.call("cancel_batch", { ...args, confirm_token: token });
