@@ -245,4 +245,20 @@ describe("shared state in Redis", () => {
     expect(await state.health()).toEqual({ store: "redis", reachable: true });
     expect(await state.mutations.once(state.mutations.key("t", "s", {}), async () => ({ reply: reply("back"), keep: true }))).toEqual({ reply: reply("back") });
   });
+
+  it("starts while Redis is down (degraded, after at most 2 s) and becomes writable once Redis comes up", async () => {
+    await redis.stop();
+    let state: SharedState;
+    try {
+      const started = Date.now();
+      state = await openRedis();
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(() => state.assertWritable()).toThrow(SharedStateUnavailable);
+      expect(await state.health()).toEqual({ store: "redis", reachable: false });
+    } finally {
+      await redis.start();
+    }
+    await until(() => { try { state.assertWritable(); return true; } catch { return false; } }, "Redis to be writable");
+    expect(await state.usedTokens.use("s", unique("tok"), Date.now() + 60_000)).toEqual({ ok: true });
+  });
 });
