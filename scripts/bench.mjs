@@ -1,21 +1,24 @@
 // Benchmarks, printed as medians: tool-list size in tokens, cold start over stdio, per-call
 // overhead through MCP versus a direct HTTP call to the emulator. Run `npm run build` first.
 // Figures, not tests: they depend on the machine. `--variant NAME` runs every emulator and
-// sandbox it starts in that emulator variant (e.g. `npm run bench -- --variant fastapi`).
+// sandbox it starts in that emulator variant (e.g. `npm run bench -- --variant fastapi`);
+// `--only SECTION` runs one section (e.g. `--only replicas`).
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
-import { request } from "undici";
+import { spawn } from "node:child_process";
+import { Pool, request } from "undici";
 import { listTools, CATALOGUE_CONFIG } from "../dist/src/mcp/catalogue.js";
 import { DEFAULT_TOOLSETS } from "../dist/src/mcp/toolsets.js";
 import { createRuntime } from "../dist/src/mcp/runtime.js";
 import { Logger } from "../dist/src/util/log.js";
 import { SCENARIOS, startEmulator } from "../dist/src/emulator/index.js";
+import { startRedis } from "./redis-server.mjs";
 
-const { variant } = parseArgs({ options: { variant: { type: "string" } } }).values;
+const { variant, only } = parseArgs({ options: { variant: { type: "string" }, only: { type: "string" } } }).values;
 /** CLI arguments that choose the variant of a sandbox we spawn. */
 const variantArgs = variant === undefined ? [] : ["--variant", variant];
 
@@ -71,7 +74,6 @@ async function coldStart(runs = 15) {
  * Interleaved with the bare SDK server unbundled (the floor), the same server bundled, and a bare
  * Node process answering JSON-RPC, all in this run. */
 async function rawColdStart(runs = 15) {
-  const { spawn } = await import("node:child_process");
   const { build } = await import("esbuild");
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const dir = mkdtempSync(`${(await import("node:os")).tmpdir()}/bench-`);
@@ -143,26 +145,75 @@ async function perCall(calls = 2000) {
  * bundled server running as its own process against the emulator in another (as a deployment
  * runs against the API elsewhere), plus the server process's RSS before the load, right after it
  * and 30 s later. */
+/** The bundled bin as its own process, its `stream` collected. */
+function started(args, env, stream) {
+  const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
+  const proc = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  proc[stream].on("data", (chunk) => { text += chunk; });
+  return { proc, text: () => text };
+}
+const waitFor = (source, pattern) => new Promise((resolve) => {
+  const timer = setInterval(() => { const m = pattern.exec(source.text()); if (m) { clearInterval(timer); resolve(m); } }, 20);
+});
+/** The emulator as its own process: its URL and the healthy batch's id. */
+async function emulatorProcess() {
+  const emulator = started(["emulator", "--port", "0", ...variantArgs], {}, "stdout");
+  const [, url] = await waitFor(emulator, /listening on (http:\/\/\S+)/);
+  const [, batchId] = await waitFor(emulator, /healthy-completed\s+(btch_\w+)/);
+  return { proc: emulator.proc, url, batchId };
+}
+/** `--http` on a free port against the emulator: the process and its URL. */
+async function httpServer(emulatorUrl, args = [], env = {}) {
+  const server = started(["--http", "--port", "0", ...args], { MIXPEEK_API_URL: emulatorUrl, MIXPEEK_API_KEY: BENCH_KEY, MIXPEEK_NAMESPACE: "sandbox", ...env }, "stderr");
+  const [, url] = await waitFor(server, /listening on (http:\/\/\S+)\/mcp/);
+  return { proc: server.proc, url };
+}
+
+/** `clients` lean JSON-RPC clients (one POST per call, keep-alive), client k on urls[k % n] as a
+ * round-robin balancer would place it, each sending tools/call `name` with `args(i)` for `seconds`. */
+async function leanLoad(urls, name, args, seconds, clients = 8) {
+  const headers = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
+  const pools = urls.map((url) => new Pool(url, { connections: Math.ceil(clients / urls.length) }));
+  const latencies = [];
+  let n = 0;
+  const call = async (pool) => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args(n++) } });
+    const response = await pool.request({ path: "/mcp", method: "POST", headers, body });
+    const text = await response.body.text();
+    if (response.statusCode !== 200 || !text.includes('"structuredContent"') || text.includes('"isError":true') || text.includes("budget_exhausted")) {
+      throw new Error(`bad answer ${response.statusCode}: ${text.slice(0, 300)}`);
+    }
+  };
+  // Warm up: the first call loads the server proper and opens the connections.
+  for (const pool of pools) await Promise.all(Array.from({ length: clients / pools.length }, () => call(pool)));
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async (_, k) => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await call(pools[k % pools.length]);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  await Promise.all(pools.map((pool) => pool.close()));
+  return latencies;
+}
+
+/** Calls per second of each run (the median when several), and p50 / p99 over all their calls. */
+function loadFigures(runs, seconds) {
+  const latencies = runs.flat().sort((a, b) => a - b);
+  const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return `${median(runs.map((r) => r.length / seconds)).toFixed(0)} calls/s, p50 ${fmt(p(0.5))}, p99 ${fmt(p(0.99))}`;
+}
+
 async function httpThroughput(seconds = 4) {
-  const { spawn } = await import("node:child_process");
   const { readFileSync } = await import("node:fs");
   const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
-  const cli = new URL("../dist/mixpeek-batch-mcp.mjs", import.meta.url).pathname;
-  const started = (args, env, stream) => {
-    const proc = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? "", MIXPEEK_AUDIT_LOG: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let text = "";
-    proc[stream].on("data", (chunk) => { text += chunk; });
-    return { proc, text: () => text };
-  };
-  const waitFor = (source, pattern) => new Promise((resolve) => {
-    const timer = setInterval(() => { const m = pattern.exec(source.text()); if (m) { clearInterval(timer); resolve(m); } }, 20);
-  });
-  const emulator = started(["emulator", "--port", "0", ...variantArgs], {}, "stdout");
-  const [, emulatorUrl] = await waitFor(emulator, /listening on (http:\/\/\S+)/);
-  const [, batchId] = await waitFor(emulator, /healthy-completed\s+(btch_\w+)/);
-  const server = started(["--http", "--port", "0"], { MIXPEEK_API_URL: emulatorUrl, MIXPEEK_API_KEY: BENCH_KEY, MIXPEEK_NAMESPACE: "sandbox" }, "stderr");
+  const emulator = await emulatorProcess();
+  const batchId = emulator.batchId;
+  const server = await httpServer(emulator.url);
   const child = server.proc;
-  const [, url] = await waitFor(server, /listening on (http:\/\/\S+)\/mcp/);
+  const url = server.url;
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024;
   const rssBefore = rss();
   for (const concurrency of [1, 8, 32]) {
@@ -187,30 +238,38 @@ async function httpThroughput(seconds = 4) {
   }
   // The SDK client costs about as much CPU as the server, and both share 2 cores here; a lean
   // client (one JSON-RPC POST per call on 8 keep-alive connections) shows the server's own rate.
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_batch", arguments: { bucket: "sandbox-media", batch_id: batchId } } });
-  const headers = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
-  const { Pool } = await import("undici");
-  const pool = new Pool(url, { connections: 8 });
-  const latencies = [];
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (performance.now() < deadline) {
-      const t = performance.now();
-      const response = await pool.request({ path: "/mcp", method: "POST", headers, body });
-      const text = await response.body.text();
-      if (response.statusCode !== 200 || !text.includes('"structuredContent"')) throw new Error(`bad answer ${response.statusCode}`);
-      latencies.push(performance.now() - t);
-    }
-  }));
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  row("HTTP get_batch, 8 lean JSON-RPC clients", `${(latencies.length / seconds).toFixed(0)} calls/s, p50 ${fmt(latencies[Math.floor(latencies.length / 2)])}, p99 ${fmt(latencies[Math.floor(latencies.length * 0.99)])}`);
+  row("HTTP get_batch, 8 lean JSON-RPC clients", loadFigures([await leanLoad([url], "get_batch", () => ({ bucket: "sandbox-media", batch_id: batchId }), seconds)], seconds));
   // Memory that a load leaves behind and does not give back is what grows a long-running server.
   const rssAfter = rss();
   await new Promise((resolve) => setTimeout(resolve, 30_000));
   row("HTTP server RSS before the load → right after → 30 s after", `${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} → ${rss().toFixed(0)} MiB`);
   child.kill("SIGTERM");
   emulator.proc.kill("SIGTERM");
+}
+
+/** 8 lean clients through two replicas sharing Redis (half the clients on each, as a round-robin
+ * balancer places them) against one replica keeping its state in memory, same emulator, same run:
+ * reads (get_batch, which never touch the store) and writes (update_batch with new metadata on
+ * every call: a duplicate claim and its outcome, two budget counters and the audit, all in the
+ * store). Budgets are raised so that no write is refused. Median of 3 interleaved rounds. */
+async function replicas(seconds = 3, rounds = 3) {
+  const redis = await startRedis();
+  const emulator = await emulatorProcess();
+  const env = { MIXPEEK_BUDGET_PER_BATCH: "100000", MIXPEEK_BUDGET_PER_CREDENTIAL: "100000" };
+  const args = ["--toolsets", "all"];
+  const single = await httpServer(emulator.url, args, env);
+  const pair = await Promise.all([0, 1].map(() => httpServer(emulator.url, args, { ...env, MIXPEEK_REDIS_URL: redis.url })));
+  const ref = { bucket: "sandbox-media", batch_id: emulator.batchId };
+  const calls = [["get_batch", () => ref], ["update_batch", (i) => ({ ...ref, metadata: { run: i } })]];
+  const setups = [["1 replica, state in memory", [single.url]], ["2 replicas + Redis", pair.map((p) => p.url)]];
+  // Interleaved rounds, so background load on a shared machine hits every setup alike.
+  const runs = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, args] of calls) for (const [label, urls] of setups) (runs[`${name}, ${label}`] ??= []).push(await leanLoad(urls, name, args, seconds));
+  }
+  for (const [what, measured] of Object.entries(runs)) row(`HTTP ${what.replace(", ", ", 8 lean clients, ")}`, loadFigures(measured, seconds));
+  for (const server of [single, ...pair, emulator]) server.proc.kill("SIGTERM");
+  await redis.stop();
 }
 
 /** 20,000 mixed tool calls against the emulator: memory at start and end, and errors. */
@@ -253,9 +312,7 @@ async function soak(calls = 20_000) {
 }
 
 console.log(`mixpeek-batch-mcp bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${(await import("node:os")).cpus().length} cores${variant ? `, emulator variant ${variant}` : ""}`);
-await tokens();
-await coldStart();
-await rawColdStart();
-await perCall();
-await httpThroughput();
-await soak();
+// `--only NAME` runs one section, e.g. `npm run bench -- --only replicas`.
+const SECTIONS = { tokens, coldStart, rawColdStart, perCall, httpThroughput, replicas, soak };
+if (only !== undefined && !(only in SECTIONS)) throw new Error(`--only names unknown section "${only}". Known: ${Object.keys(SECTIONS).join(", ")}.`);
+for (const [name, section] of Object.entries(SECTIONS)) if (only === undefined || only === name) await section();

@@ -53,7 +53,7 @@ export default defineTool({
     const { data } = await api.call("cancelTier", { params: { bucket, batch_id, tier_num } }, signal);
     // In the stuck-tier flow (detected, canceled) the next step is the rerun; otherwise the
     // cancellation may have been the point, and a diagnosis shows what is left.
-    const stuckFlow = recentActions(batch_id).some((a) => a.tool === "detect_stuck_tier" && a.arguments["tier_num"] === tier_num);
+    const stuckFlow = (await recentActions(batch_id)).some((a) => a.tool === "detect_stuck_tier" && a.arguments["tier_num"] === tier_num);
     const diagnose = diagnoseStep({ bucket, batch_id }, "diagnose_batch shows the batch after the cancellation and what is left to do.");
     return {
       outcome: "canceled" as const,

@@ -6,13 +6,15 @@ import { recommend } from "../src/domain/recommend.js";
 import { statusClass } from "../src/domain/status.js";
 import { FailureGroupView, StageView, clip, stageHistory } from "../src/domain/views.js";
 import { batchRef } from "../src/mcp/arguments.js";
-import { recommendations } from "../src/mcp/results.js";
+import { BudgetView, recommendations } from "../src/mcp/results.js";
 import { defineTool } from "../src/mcp/tool.js";
 import { DIAGNOSIS_VIEW_URI } from "../src/mcp/view.js";
 
 /** Failed documents read to group errors; the API's count stays exact beyond it. */
 const SAMPLE_SIZE = 500;
 const RECENT_ACTIONS = 10;
+/** Budgets this much used are shown. */
+const NEARLY = 0.8;
 
 /** Status and the API's error type, or the message: class names do not survive the bundle. */
 const describeFailure = (error: unknown) => {
@@ -41,6 +43,7 @@ const output = {
   api_recommendations: z.array(z.string()),
   recent_actions: z.array(z.object({ tool: z.string(), summary: z.string(), outcome: z.string(), at: z.string() }))
     .describe("What this server already did to the batch, newest first"),
+  budgets: z.array(BudgetView).optional().describe("Mutation budgets at least 80 % used; past the limit, changes are refused until frees_at"),
   notes: z.array(z.string()),
   recommendations,
 };
@@ -58,7 +61,7 @@ export default defineTool({
   toolset: "triage",
   operations: ["getBatch", "diagnoseBatch", "listFailedDocuments"],
   view: DIAGNOSIS_VIEW_URI,
-  async run(ref, { api, signal, recentActions }) {
+  async run(ref, { api, signal, recentActions, budgets: budgetsOf }) {
     const notes: string[] = [];
     const [{ data: batch, serverTime }, diagnosis] = await Promise.all([
       api.call("getBatch", { params: ref }, signal),
@@ -87,7 +90,10 @@ export default defineTool({
     if (count !== null && findings.sampled_documents && findings.sampled_documents < count) {
       notes.push(`Error groups are computed from ${findings.sampled_documents} of ${count} failed documents; list_failed_documents pages through all.`);
     }
-    const history = recentActions(ref.batch_id);
+    const [history, budgets] = await Promise.all([recentActions(ref.batch_id), budgetsOf(ref.batch_id)]);
+    const close = budgets.filter((b) => b.used >= Math.ceil(NEARLY * b.limit));
+    const spent = close.find((b) => b.used >= b.limit);
+    if (spent) notes.push(`No change to this batch can be made through this server until ${spent.frees_at ?? "the window ends"}: the ${spent.scope} budget of ${spent.limit} changes per hour is used up. A person should review recent_actions and this diagnosis first.`);
     return {
       batch_id: findings.batch_id,
       status: findings.status,
@@ -104,6 +110,7 @@ export default defineTool({
       },
       api_recommendations: findings.api_recommendations.slice(0, 5).map((r) => clip(r.text ?? r.action ?? "", 200)!),
       recent_actions: history.slice(0, RECENT_ACTIONS).map(({ tool, summary, outcome, at }) => ({ tool, summary: clip(summary, 120)!, outcome, at })),
+      ...(close.length ? { budgets: close } : {}),
       notes,
       recommendations: recommend(findings, ref, history),
     };

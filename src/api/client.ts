@@ -11,7 +11,7 @@ import {
 import { OPERATIONS, isNamespaced, isRead, type Operation } from "./operations.js";
 import { buildPath, type RouteParams } from "./routes.js";
 import { sleep } from "../util/sleep.js";
-import { recordNote, recordRequestId } from "./trace.js";
+import { recordExchange, recordNote, recordRequestId, type ApiExchange } from "./trace.js";
 
 export interface ClientOptions {
   baseUrl: string;
@@ -99,7 +99,7 @@ export class MixpeekClient {
     const retries = isRead(operation) ? this.maxRetries : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        const raw = await this.send(operation, url, headers, body, options.signal);
+        const raw = await observed(operation, () => this.send(operation, url, headers, body, options.signal));
         const parsed = raw.json === NOT_JSON ? undefined : schema.safeParse(raw.json);
         if (!parsed?.success) {
           const what = parsed ? `an unexpected body shape (${parsed.error.issues
@@ -231,6 +231,23 @@ export class MixpeekClient {
         : `Could not reach the Mixpeek API for ${operation} (${reason}).${unknownNote}`,
       operation, requestId,
     }, mayHaveReached, code || undefined);
+  }
+}
+
+/** One attempt of `send`, reported to the call's observers (trace.ts) however it ends. */
+async function observed<T extends { status: number; requestId: string | undefined }>(operation: Operation, send: () => Promise<T>): Promise<T> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const report = (status: ApiExchange["status"], requestId: string | undefined) =>
+    recordExchange({ operation, status, startedAt, durationMs: performance.now() - started, requestId });
+  try {
+    const raw = await send();
+    report(raw.status, raw.requestId);
+    return raw;
+  } catch (error) {
+    const { status, requestId } = error instanceof MixpeekApiError ? error : { status: undefined, requestId: undefined };
+    report(status ?? (error instanceof TimeoutError ? "timeout" : "network"), requestId);
+    throw error;
   }
 }
 

@@ -1,8 +1,9 @@
 // What happened on the wire during one tool call, collected without threading it through every
 // tool: the server opens a trace around the handler; the client records request ids, the answer
 // shapes the tolerant readers met (for the debug log) and notes the result must carry (an
-// answer that could not be read).
+// answer that could not be read). Observers (metrics, traces) are told of every request sent.
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { Operation } from "./operations.js";
 
 export interface Trace {
   requestIds: string[];
@@ -37,3 +38,28 @@ export function recordNote(note: string): void {
 
 /** The trace of the tool call in progress, if any. */
 export const currentTrace = (): Trace | undefined => current.getStore();
+
+/** One request to the API as observers see it: the operation's name (never its path or
+ * arguments) and how it ended: the HTTP status, or "timeout", or "network" (no answer: the
+ * connection failed or the call was cancelled). */
+export interface ApiExchange {
+  operation: Operation;
+  status: number | "timeout" | "network";
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  requestId: string | undefined;
+}
+
+export type ApiObserver = (exchange: ApiExchange) => void;
+
+const observers = new AsyncLocalStorage<readonly ApiObserver[]>();
+
+/** Runs `fn` with `observer` told of every API request it makes, besides any outer observer. */
+export function observeRequests<T>(observer: ApiObserver, fn: () => Promise<T>): Promise<T> {
+  return observers.run([...(observers.getStore() ?? []), observer], fn);
+}
+
+export function recordExchange(exchange: ApiExchange): void {
+  for (const observer of observers.getStore() ?? []) observer(exchange);
+}

@@ -9,6 +9,15 @@ import { DEFAULT_TOOLSETS, TOOLSETS, type Toolset } from "../mcp/toolsets.js";
 
 export type ConfirmPolicy = "elicit" | "token" | "none";
 
+/** Caps on mutating calls in any hour (safety/budget.ts); 0 = no cap. */
+export interface BudgetLimits {
+  perBatch: number;
+  /** Per namespace and key. */
+  perCredential: number;
+}
+
+export const DEFAULT_BUDGETS: BudgetLimits = { perBatch: 10, perCredential: 100 };
+
 export interface ServerConfig {
   command: "serve";
   transport: "stdio" | "http";
@@ -33,6 +42,13 @@ export interface ServerConfig {
   auditLog: string | undefined;
   /** Signs confirmation tokens; set the same value on every replica behind a load balancer. */
   confirmSecret: string | undefined;
+  /** Redis holding the state replicas share (duplicate window, used tokens, incident memory,
+   * budgets, audit stream); undefined = this process's own memory. */
+  redisUrl: string | undefined;
+  /** Caps on mutating calls per batch and per credential in any hour; 0 = off. */
+  budgets: BudgetLimits;
+  /** Where OpenTelemetry spans are POSTed (OTLP/HTTP JSON); undefined = no tracing. */
+  otlpTracesUrl?: string | undefined;
   /** Lowest level written to stderr; "debug" also shows which form of each API answer was seen. */
   logLevel: LogLevel;
   /** Sandbox only: the emulator variant to serve; checked against the known names in cli.ts. */
@@ -97,6 +113,11 @@ Options:
   --allow-unauthenticated HTTP: allow a non-loopback --host without --auth-token
   --allowed-hosts a,b     HTTP: extra Host header values to accept (DNS-rebinding protection)
   --allowed-origins a,b   HTTP: extra Origin header values to accept
+  --redis URL             share state across replicas in Redis (or MIXPEEK_REDIS_URL)
+  --budget-per-batch N    mutating calls allowed per batch in any hour, default 10; 0 = no cap
+                          (or MIXPEEK_BUDGET_PER_BATCH)
+  --budget-per-credential N  mutating calls allowed per key and namespace in any hour,
+                          default 100; 0 = no cap (or MIXPEEK_BUDGET_PER_CREDENTIAL)
   --help, --version
 
 Environment:
@@ -108,8 +129,12 @@ Environment:
   MIXPEEK_DEDUPE_WINDOW_MS  identical writes within this window are not resent, default 60000
   MIXPEEK_CONFIRM_SECRET  signs confirmation tokens; share it across HTTP replicas
   MIXPEEK_MCP_AUTH_TOKEN  HTTP: token clients must present (same as --auth-token)
+  MIXPEEK_REDIS_URL   redis://host:6379: state shared by replicas (same as --redis)
+  MIXPEEK_BUDGET_PER_BATCH, MIXPEEK_BUDGET_PER_CREDENTIAL  the budgets above
   MIXPEEK_LOG_LEVEL   debug, info (default), warning or error; debug names the form of each API answer
-  MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables`;
+  MIXPEEK_AUDIT_LOG   audit file of writes (JSON lines), default ~/.local/state/mixpeek-batch-mcp/audit.jsonl; "off" disables
+  OTEL_EXPORTER_OTLP_ENDPOINT  send OpenTelemetry traces (OTLP/HTTP JSON) to this collector, e.g. http://127.0.0.1:4318;
+                      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT gives the full traces URL instead; off by default`;
 
 const port = (name: string) => z.coerce.number({ error: `${name} must be a number` })
   .int(`${name} must be a whole number`).min(0, `${name} must be 0–65535`).max(65535, `${name} must be 0–65535`);
@@ -176,6 +201,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
   const dedupeWindowMs = collect(problems, z.coerce.number({ error: "MIXPEEK_DEDUPE_WINDOW_MS must be a number of milliseconds" })
     .int("MIXPEEK_DEDUPE_WINDOW_MS must be a whole number").min(0, "MIXPEEK_DEDUPE_WINDOW_MS must be 0 (off) or more").max(3_600_000, "MIXPEEK_DEDUPE_WINDOW_MS must be at most 3600000")
     .safeParse(env.MIXPEEK_DEDUPE_WINDOW_MS?.trim() || "60000"));
+  const budget = (flag: string, name: string, fallback: number) => collect(problems, z.coerce.number({ error: `${flag} (or ${name}) must be a number of calls` })
+    .int(`${flag} (or ${name}) must be a whole number`).min(0, `${flag} (or ${name}) must be 0 (no cap) or more`).max(100_000, `${flag} (or ${name}) must be at most 100000`)
+    .safeParse(values[flag.slice(2) as "budget-per-batch" | "budget-per-credential"]?.trim() || env[name]?.trim() || String(fallback)));
+  const budgets = {
+    perBatch: budget("--budget-per-batch", "MIXPEEK_BUDGET_PER_BATCH", DEFAULT_BUDGETS.perBatch),
+    perCredential: budget("--budget-per-credential", "MIXPEEK_BUDGET_PER_CREDENTIAL", DEFAULT_BUDGETS.perCredential),
+  };
+  const redisUrl = (values.redis ?? env.MIXPEEK_REDIS_URL ?? "").trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^\s/]/.test(redisUrl)) {
+    problems.push(`--redis (or MIXPEEK_REDIS_URL) "${redact(redisUrl)}" is not a Redis URL. Example: redis://127.0.0.1:6379 (rediss:// for TLS).`);
+  }
+  const otlpTracesUrl = tracesUrl(problems, env);
   const auditSetting = env.MIXPEEK_AUDIT_LOG?.trim();
   // The sandbox's batch ids are the same on every start: a file kept across starts would show one
   // run's repairs as already done on the next run's fresh batches. It keeps its record in memory.
@@ -221,6 +258,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
     dedupeWindowMs: dedupeWindowMs!,
     auditLog,
     confirmSecret: env.MIXPEEK_CONFIRM_SECRET?.trim() || undefined,
+    redisUrl,
+    budgets: { perBatch: budgets.perBatch!, perCredential: budgets.perCredential! },
+    otlpTracesUrl,
     variant: values.variant,
     logLevel: logLevel as LogLevel,
     http: {
@@ -233,6 +273,25 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, knownTools: 
 }
 
 const MIN_KEY_LENGTH = 8;
+
+/** The OTLP/HTTP traces URL from the standard OpenTelemetry variables: the traces endpoint as
+ * is, or the base endpoint + /v1/traces. Only JSON over HTTP is sent. */
+function tracesUrl(problems: string[], env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  const full = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!full && !base) return undefined;
+  const name = full ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT";
+  const url = full || `${base!.replace(/\/+$/, "")}/v1/traces`;
+  if (!/^https?:\/\/[^\s/]/.test(url) || !URL.canParse(url)) {
+    problems.push(`${name} "${redact(full || base!)}" is not an http(s) URL. Example: http://127.0.0.1:4318 (an OpenTelemetry Collector's OTLP/HTTP receiver).`);
+  }
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+  if (protocol && protocol !== "http/json") {
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL "${protocol}" is not supported: traces are sent as http/json, which an OpenTelemetry Collector's OTLP/HTTP receiver (port 4318) accepts. Unset it or set it to http/json.`);
+  }
+  return url;
+}
 
 /** A comma list of toolsets, or "all"; empty means the default ones. */
 function parseToolsets(problems: string[], text: string): readonly Toolset[] | undefined {
@@ -263,6 +322,9 @@ const OPTIONS = {
   "allow-unauthenticated": { type: "boolean" },
   "allowed-hosts": { type: "string" },
   "allowed-origins": { type: "string" },
+  redis: { type: "string" },
+  "budget-per-batch": { type: "string" },
+  "budget-per-credential": { type: "string" },
   json: { type: "boolean" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -304,6 +366,11 @@ function collect<T>(problems: string[], result: z.ZodSafeParseResult<T>): T | un
 
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** A URL as it may be shown: without its password. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/\s]*@/, "//…@");
 }
 
 function splitList(text: string): string[] {

@@ -14,6 +14,7 @@ import { DeferredStart } from "../transport/deferred-start.js";
 import { InFlightTransport } from "../transport/in-flight.js";
 import type { Variant } from "../emulator/variants.js";
 import type { SandboxInfo } from "../mcp/server.js";
+import type { Tracing } from "../telemetry/tracing.js";
 import { VERSION } from "../util/version.js";
 
 /** Every tool with its toolset and hints: from the bin when built, else from the tools themselves. */
@@ -77,9 +78,16 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
   const logger = new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const stdio = new InFlightTransport(new StdioServerTransport());
   let runtime: Runtime | undefined;
+  let closeState = async () => {};
+  let tracing: Tracing | undefined;
   const connectServer = async (transport: Transport) => {
     const { createRuntime } = await import("../mcp/runtime.js");
-    runtime = createRuntime(config, { sandbox, logger });
+    // Only a configured Redis loads anything beyond the server proper.
+    const state = config.redisUrl ? await (await import("../safety/state.js")).openSharedState(config, logger) : undefined;
+    if (state) closeState = () => state.close();
+    // Only an OTLP endpoint loads the tracing SDK.
+    tracing = config.otlpTracesUrl ? new (await import("../telemetry/tracing.js")).Tracing(config.otlpTracesUrl) : undefined;
+    runtime = createRuntime(config, { sandbox, logger, state, telemetry: tracing ? [tracing] : undefined });
     await runtime.server.connect(transport);
   };
   // SIGTERM or the end of stdin: refuse new requests, let calls in flight finish for a bounded
@@ -89,6 +97,8 @@ async function serve(config: ServerConfig, tools: CatalogueEntry[]): Promise<voi
       logger.warn(`shutdown: ${stdio.inFlight} call(s) still running after ${STDIO_SHUTDOWN_GRACE_MS} ms; exiting without their results`);
     }
     await runtime?.close();
+    await tracing?.shutdown();
+    await closeState();
     await closeSandbox();
   }, { onStdinEnd: true, boundMs: STDIO_SHUTDOWN_GRACE_MS });
   // The sandbox's greeting names its bucket, so only a server on the real API starts deferred.

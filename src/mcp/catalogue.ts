@@ -1,7 +1,7 @@
 // The tool catalogue exactly as a client sees it in tools/list: produced by a real server over
 // an in-memory transport, so list-tools, the README table and the token counts cannot drift.
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { ServerConfig } from "../cli/config.js";
+import { DEFAULT_BUDGETS, type ServerConfig } from "../cli/config.js";
 import type { Greeting } from "../transport/deferred-start.js";
 import { withClient } from "./in-memory.js";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "./toolsets.js";
@@ -11,6 +11,7 @@ export const CATALOGUE_CONFIG: ServerConfig = {
   command: "serve", transport: "stdio", sandbox: false, apiUrl: "http://127.0.0.1:9", apiKey: "", namespace: "catalogue",
   timeoutMs: 1000, toolsets: TOOLSETS, readOnly: false, disableDestructive: false, tools: undefined, confirm: "elicit", pollIntervalMs: 1000,
   dedupeWindowMs: 60_000, auditLog: undefined, confirmSecret: undefined, variant: undefined, logLevel: "info",
+  redisUrl: undefined, budgets: DEFAULT_BUDGETS,
   http: { port: 0, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
 };
 

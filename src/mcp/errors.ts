@@ -5,6 +5,7 @@ import {
   PermissionDeniedError, RateLimitError, ServerError, TimeoutError, ValidationError,
 } from "../api/errors.js";
 import { InvalidPathSegmentError } from "../api/routes.js";
+import { SharedStateUnavailable } from "../safety/state.js";
 import { clip } from "../domain/views.js";
 import { redact } from "../util/text.js";
 
@@ -28,6 +29,9 @@ export function describeError(error: unknown, ctx: ErrorContext): string {
 function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof ToolRefusal) return `${ctx.tool} refused: ${error.message}`;
   if (error instanceof InvalidPathSegmentError) return `${ctx.tool} refused: ${error.message} Nothing was sent.`;
+  if (error instanceof SharedStateUnavailable) {
+    return `${ctx.tool} was not sent: ${error.message}, and without the state replicas share this server cannot make sure the same change is not sent twice. Nothing was changed; reads still work. Try again once Redis is back (GET /healthz says "degraded" until then); if this repeats an earlier attempt, first call ${checkStateHint(ctx.args)} to see whether it took effect.`;
+  }
   if (!(error instanceof MixpeekApiError)) {
     if ((error as { name?: string } | null)?.name === "AbortError") return `${ctx.tool} was cancelled by the client.`;
     const message = error instanceof Error ? error.message : String(error);
@@ -40,10 +44,15 @@ function describe(error: unknown, ctx: ErrorContext): string {
   return `${head}\n${nextStep(error, ctx)}`;
 }
 
-function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
-  const checkState = ctx.args["batch_id"] && ctx.args["bucket"]
-    ? `get_batch {"bucket":${JSON.stringify(ctx.args["bucket"])},"batch_id":${JSON.stringify(ctx.args["batch_id"])}}`
+/** The read call that tells whether a change took effect. */
+export function checkStateHint(args: Record<string, unknown>): string {
+  return args["batch_id"] && args["bucket"]
+    ? `get_batch {"bucket":${JSON.stringify(args["bucket"])},"batch_id":${JSON.stringify(args["batch_id"])}}`
     : "the matching read tool";
+}
+
+function nextStep(error: MixpeekApiError, ctx: ErrorContext): string {
+  const checkState = checkStateHint(ctx.args);
   if ((error instanceof ConnectionError || error instanceof TimeoutError) && error.outcomeUnknown) {
     return `Outcome unknown: the request may have been applied. Do not repeat it blindly; call ${checkState} to see whether it took effect.`;
   }

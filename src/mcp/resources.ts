@@ -1,7 +1,7 @@
 // Resources: a batch and its diagnosis as readable documents, with completion of batch ids so a
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { IncidentMemory, MemoryScope } from "../safety/incident-memory.js";
+import type { IncidentRecord, MemoryScope } from "../safety/incident-memory.js";
 import type { Api } from "../api/mixpeek-api.js";
 import { traceRequests } from "../api/trace.js";
 import { safeText } from "../util/text.js";
@@ -58,10 +58,10 @@ export function registerResources(
 /** What the caller changed recently, newest first: its own part of the audit log. Over HTTP
  * many tenants share one server, so only entries of the caller's namespace and key are shown,
  * and nothing about the server itself (such as the audit file's path). */
-export function registerAuditResource(server: McpServer, memory: IncidentMemory, scope: MemoryScope): void {
+export function registerAuditResource(server: McpServer, memory: IncidentRecord, scope: MemoryScope): void {
   server.registerResource("audit-recent", "mixpeek://audit/recent", {
     title: "Recent changes (audit log)",
     description: "The last 50 mutating calls made with your key in your namespace: tool, arguments, outcome, request ids.",
     mimeType: "application/json",
-  }, (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ entries: memory.recent(scope, 50) }) }] }));
+  }, async (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ entries: await memory.recent(scope, 50) }) }] }));
 }

@@ -19,3 +19,12 @@ export const Plan = z.object({
   expires_at: z.string(),
 });
 export type Plan = z.infer<typeof Plan>;
+
+export const BudgetView = z.object({
+  scope: z.enum(["batch", "credential"]).describe("batch: changes to this batch; credential: changes made with this key and namespace"),
+  used: z.number(),
+  limit: z.number(),
+  window_seconds: z.number(),
+  frees_at: z.string().nullable().describe("When the oldest counted change leaves the window"),
+});
+export type BudgetView = z.infer<typeof BudgetView>;

@@ -4,27 +4,28 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Dispatcher } from "undici";
 import { MixpeekClient } from "../api/client.js";
 import { MixpeekApi } from "../api/mixpeek-api.js";
-import type { IncidentMemory } from "../safety/incident-memory.js";
 import type { ServerConfig } from "../cli/config.js";
 import type { ConfirmationTokens } from "../safety/confirm.js";
-import type { RecentMutations } from "../safety/dedupe.js";
+import type { SharedState } from "../safety/state.js";
 import { Logger } from "../util/log.js";
 import { createServer, type SandboxInfo } from "./server.js";
+import type { Telemetry } from "./stages/telemetry.js";
 import { TOOLS } from "../../tools/index.js";
 
 export interface Runtime { server: McpServer; api: MixpeekApi; logger: Logger; close(): Promise<void> }
 
-/** What outlives one connection in HTTP mode: connection pool, confirmation secret, the
- * deduplication window and the audit log with its incident memory. Absent pieces are created per runtime. */
+/** What outlives one connection in HTTP mode: connection pool, confirmation secret, and the
+ * shared state (duplicate window, used tokens, audit and incident memory, budgets). Absent
+ * pieces are created per runtime. */
 export interface RuntimeOptions {
   sandbox?: SandboxInfo | undefined;
   logger?: Logger;
   tokens?: ConfirmationTokens | undefined;
-  mutations?: RecentMutations;
-  memory?: IncidentMemory;
+  state?: SharedState;
   dispatcher?: Dispatcher;
   /** Build only what one tools/call of this tool needs (see ServerDeps.callOnly). */
   callOnly?: string | undefined;
+  telemetry?: readonly Telemetry[] | undefined;
 }
 
 export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Runtime {
@@ -35,10 +36,9 @@ export function createRuntime(config: ServerConfig, options: RuntimeOptions = {}
   const api = new MixpeekApi(client);
   const logger = options.logger ?? new Logger(config.apiKey ? [config.apiKey] : [], { minLevel: config.logLevel });
   const server = createServer({
-    config, api, tools: TOOLS, logger, sandbox: options.sandbox, callOnly: options.callOnly,
+    config, api, tools: TOOLS, logger, sandbox: options.sandbox, callOnly: options.callOnly, telemetry: options.telemetry,
     ...(options.tokens ? { tokens: options.tokens } : {}),
-    ...(options.mutations ? { mutations: options.mutations } : {}),
-    ...(options.memory ? { memory: options.memory } : {}),
+    ...(options.state ? { state: options.state } : {}),
   });
   return {
     server, api, logger,

@@ -6,10 +6,10 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { ListToolsRequestSchema, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { MixpeekApi } from "../api/mixpeek-api.js";
 import type { ServerConfig } from "../cli/config.js";
-import { AuditLog } from "../safety/audit.js";
+import { recordNote } from "../api/trace.js";
+import { countersFor } from "../safety/budget.js";
 import { ConfirmationTokens, digest } from "../safety/confirm.js";
-import { RecentMutations } from "../safety/dedupe.js";
-import { IncidentMemory } from "../safety/incident-memory.js";
+import { SharedStateUnavailable, localState, type SharedState } from "../safety/state.js";
 import type { Logger } from "../util/log.js";
 import { NAME, VERSION } from "../util/version.js";
 import { redact } from "../util/text.js";
@@ -17,10 +17,14 @@ import { pipeline, runTool } from "./pipeline.js";
 import { registerPrompts } from "./prompts.js";
 import { batchIdCompleter, registerAuditResource, registerResources } from "./resources.js";
 import { auditStage } from "./stages/audit.js";
+import { budgetStage, budgetView } from "./stages/budget.js";
 import { type Ask, confirmationStage } from "./stages/confirmation.js";
 import { dedupeStage } from "./stages/dedupe.js";
 import { errorStage } from "./stages/errors.js";
+import { sharedStateStage } from "./stages/shared-state.js";
+import { type Telemetry, telemetryStage } from "./stages/telemetry.js";
 import { traceStage } from "./stages/trace.js";
+import { describeError } from "./errors.js";
 import { toolListing, type ToolContext, type ToolDefinition } from "./tool.js";
 import { registerDiagnosisView } from "./view.js";
 import { selectTools } from "./toolsets.js";
@@ -33,14 +37,15 @@ export interface ServerDeps {
   tools: readonly ToolDefinition[];
   logger: Logger;
   tokens?: ConfirmationTokens;
-  /** Shared across sessions in HTTP mode, so a repeat on another connection is caught too. */
-  mutations?: RecentMutations;
-  /** The audit log and what it remembers of each batch; shared across sessions in HTTP mode. */
-  memory?: IncidentMemory;
+  /** The duplicate window, used tokens, incident memory and budgets: shared by every request in
+   * HTTP mode, and by every replica when it lives in Redis. Absent: this server's own. */
+  state?: SharedState;
   sandbox?: SandboxInfo | undefined;
   /** A server for one tools/call of this tool (stateless HTTP): only that tool is registered,
    * without prompts and resources, which such a request cannot reach. */
   callOnly?: string | undefined;
+  /** Metrics and traces every tool call is reported to (src/telemetry/); none by default. */
+  telemetry?: readonly Telemetry[] | undefined;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -62,9 +67,11 @@ const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
 
 export function createServer(deps: ServerDeps): McpServer {
   const { config, api, logger } = deps;
-  const mutations = deps.mutations ?? new RecentMutations(config.dedupeWindowMs);
-  const memory = deps.memory ?? new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message)));
+  const state = deps.state ?? localState(config, logger);
+  const { memory } = state;
   const scope = { namespace: config.namespace ?? "", credential: digest(config.apiKey).slice(0, 16) };
+  /** Everything kept about a caller is keyed by this: namespace and key digest, never the key. */
+  const scopeId = `${scope.namespace}|${scope.credential}`;
   const server = new McpServer(
     { name: NAME, version: VERSION, title: "Mixpeek batch operations" },
     { capabilities: { logging: {} }, instructions: instructions(deps.sandbox), jsonSchemaValidator: SHARED_VALIDATOR },
@@ -95,13 +102,18 @@ export function createServer(deps: ServerDeps): McpServer {
     return answer && answer.action === "accept" && answer.content?.["confirm"] === true;
   };
 
-  // The path of every tool call, outermost first (pipeline.ts).
+  const errors = { namespace: config.namespace, secrets, warn: (message: string) => log("warning", message) };
+  // The path of every tool call, outermost first (pipeline.ts). A dedupe hit never reaches the
+  // budget, and a budget refusal is its own outcome: distinct points for counters.
   const call = pipeline([
+    ...(deps.telemetry?.length ? [telemetryStage(deps.telemetry)] : []),
     auditStage(memory, scope, (message) => log("info", message)),
     traceStage(logger, secrets),
-    dedupeStage(mutations, `${scope.namespace}|${digest(config.apiKey)}`),
-    errorStage({ namespace: config.namespace, secrets, warn: (message) => log("warning", message) }),
-    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? ConfirmationTokens.fromSecret(config.confirmSecret), scope: `${scope.namespace}|${scope.credential}`, ask }),
+    sharedStateStage(state, (error, { tool, args }) => describeError(error, { tool: tool.name, args, readOnly: false, ...errors })),
+    dedupeStage(state.mutations, scopeId),
+    budgetStage(state.budgets, config.budgets, scopeId, errors.warn),
+    errorStage(errors),
+    confirmationStage({ mode: config.confirm, tokens: deps.tokens ?? ConfirmationTokens.fromSecret(config.confirmSecret, state.usedTokens), scope: scopeId, ask }),
   ], runTool);
 
   const selected = selectTools(deps.tools, config);
@@ -143,7 +155,9 @@ export function createServer(deps: ServerDeps): McpServer {
       api: api.only(tool.operations),
       config,
       signal: extra.signal,
-      recentActions: (batchId) => memory.forBatch(batchId, scope),
+      recentActions: (batchId) => orNote(memory.forBatch(batchId, scope), "Recent actions"),
+      budgets: async (batchId) => (await orNote(state.budgets.usage(scopeId, countersFor(config.budgets, batchId)), "Budgets"))
+        .map((usage) => budgetView(usage, state.budgets.windowMs)),
       progress: async (progress, total, message) => {
         if (progressToken === undefined) return;
         await extra.sendNotification({
@@ -155,4 +169,13 @@ export function createServer(deps: ServerDeps): McpServer {
   }
 
   return server;
+}
+
+/** What a read cannot get from an unreachable shared store: nothing, said in the result's notes. */
+function orNote<T>(read: Promise<T[]>, what: string): Promise<T[]> {
+  return read.catch((error: unknown) => {
+    if (!(error instanceof SharedStateUnavailable)) throw error;
+    recordNote(`${what} could not be read: ${error.message}. Changes are refused until it is back.`);
+    return [];
+  });
 }

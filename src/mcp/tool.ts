@@ -9,7 +9,7 @@ import type { Operation } from "../api/operations.js";
 import type { ServerConfig } from "../cli/config.js";
 import type { RecentAction } from "../safety/incident-memory.js";
 import { confirmTokenArg } from "./arguments.js";
-import { Plan, recommendations } from "./results.js";
+import { BudgetView, Plan, recommendations } from "./results.js";
 import type { Toolset } from "./toolsets.js";
 import { PREBUILT_CATALOGUE } from "./prebuilt.js";
 import { viewMeta } from "./view.js";
@@ -20,8 +20,12 @@ export interface ToolContext<Ops extends Operation = Operation> {
   signal: AbortSignal;
   /** Sends an MCP progress notification when the client asked for progress; otherwise a no-op. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
-  /** What this server already did to a batch for the caller's namespace and key, newest first. */
-  recentActions(batchId: string): RecentAction[];
+  /** What this server already did to a batch for the caller's namespace and key, newest first;
+   * empty, with a note on the result, when the shared state cannot be read. */
+  recentActions(batchId: string): Promise<RecentAction[]>;
+  /** The mutation budgets a change to this batch draws on (those that are on); empty, with a
+   * note, when the shared state cannot be read. */
+  budgets(batchId: string): Promise<BudgetView[]>;
 }
 
 interface Annotations<Destructive extends boolean> {
@@ -149,7 +153,8 @@ export function defineTool<I extends Shape, O extends Shape, Ops extends Operati
 }
 
 /** The answers of a write, one variant per outcome, each with its own required fields: the
- * tool's own result; the API's refusal in the batch's current state (nothing changed); and for
+ * tool's own result; the API's refusal in the batch's current state (nothing changed); the
+ * server's refusal once a mutation budget is used up (nothing sent); and for
  * destructive tools the confirmation request and the user's no. Any of them may repeat an
  * identical recent call (`deduplicated`). */
 function outcomes(result: z.ZodObject, destructive: boolean): z.ZodType {
@@ -157,6 +162,10 @@ function outcomes(result: z.ZodObject, destructive: boolean): z.ZodType {
   const variants = [
     result.extend({ deduplicated }),
     z.object({ outcome: z.literal("refused").describe("The API declined the change in the batch's current state; nothing changed"), reason: z.string(), recommendations, ...extra }),
+    z.object({
+      outcome: z.literal("budget_exhausted").describe("Too many changes to this batch or with this key in the last hour; nothing was sent"),
+      reason: z.string(), budget: BudgetView, recommendations, ...extra,
+    }),
     ...(destructive ? [
       z.object({
         outcome: z.literal(CONFIRMATION_REQUIRED).describe("Nothing changed yet: show the plan, then call again with confirm_token"),

@@ -16,13 +16,23 @@ export interface AuditEntry {
   request_ids: string[];
   duration_ms: number;
   deduplicated: boolean;
-  /** How a destructive call was confirmed; "pending" = a plan was returned, nothing applied. */
-  confirmed: "elicitation" | "token" | "pending" | "declined" | "not required" | "disabled";
+  /** How a destructive call was confirmed; "pending" = a plan was returned, nothing applied;
+   * "refused" = its confirm_token was refused (expired, used, or the target changed). */
+  confirmed: "elicitation" | "token" | "pending" | "declined" | "refused" | "not required" | "disabled";
   error?: string;
 }
 
 const MAX_LINE = 4096;
 const TAIL_BYTES = 256 * 1024;
+
+/** The entry as one JSON line of at most MAX_LINE characters: oversized arguments are replaced by
+ * the target alone, so incident memory still finds the call. */
+export function auditLine(entry: AuditEntry): string {
+  const line = JSON.stringify(entry);
+  if (line.length <= MAX_LINE) return line;
+  const { bucket, batch_id, tier_num } = entry.arguments;
+  return JSON.stringify({ ...entry, arguments: { bucket, batch_id, tier_num, truncated: true, size: JSON.stringify(entry.arguments).length } });
+}
 
 export function defaultAuditPath(env: NodeJS.ProcessEnv): string {
   const state = env.XDG_STATE_HOME?.trim() || join(homedir(), ".local", "state");
@@ -37,12 +47,7 @@ export class AuditLog {
 
   append(entry: AuditEntry): void {
     if (!this.path) return;
-    let line = JSON.stringify(entry);
-    if (line.length > MAX_LINE) {
-      // The target stays, so incident memory still finds the call.
-      const { bucket, batch_id, tier_num } = entry.arguments;
-      line = JSON.stringify({ ...entry, arguments: { bucket, batch_id, tier_num, truncated: true, size: JSON.stringify(entry.arguments).length } });
-    }
+    const line = auditLine(entry);
     try {
       // If an earlier process died mid-line, start on a fresh line instead of gluing onto it.
       const prefix = this.prepared ? "" : this.prepare();

@@ -2,7 +2,8 @@
 // signed (HMAC), so any replica sharing the secret accepts it. It binds the tool, its exact
 // arguments, the scope (namespace and key digest) and the target's state at planning time, and
 // it expires: a token is refused for another target or key, after expiry, once the target
-// changed, or once used (this process remembers used tokens until they expire).
+// changed, or once used (used tokens are remembered until they expire: in this process, or in
+// Redis so that a token used on one replica is refused on every other).
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const CONFIRM_TTL_MS = 5 * 60_000;
@@ -14,25 +15,48 @@ interface Claims { tool: string; args: string; ns: string; state: string; exp: n
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
+/** Where used token ids are remembered until they expire: this process or Redis. */
+export interface UsedTokens {
+  /** Marks token `id` of `scope` used; refused if it already was. */
+  use(scope: string, id: string, expiresAt: number): Promise<Verdict>;
+}
+
+/** Used tokens of this process. */
+export class LocalUsedTokens implements UsedTokens {
+  /** Used token ids and when they expire. */
+  private readonly used = new Map<string, number>();
+  constructor(private readonly now: () => number = Date.now, readonly capacity = MAX_USED_TOKENS) {}
+
+  async use(_scope: string, id: string, expiresAt: number): Promise<Verdict> {
+    const now = this.now();
+    for (const [used, exp] of this.used) if (exp < now) this.used.delete(used);
+    if (this.used.has(id)) return { ok: false, reason: "the confirm_token was already used." };
+    if (this.used.size >= this.capacity) {
+      return { ok: false, reason: `over ${this.capacity} confirmations in the last ${CONFIRM_TTL_MS / 60_000} minutes; nothing was applied, confirm again in a few minutes.` };
+    }
+    this.used.set(id, expiresAt);
+    return { ok: true };
+  }
+}
+
 /** A token is two base64url parts; anything else (such as text after the signature) is refused. */
 const TOKEN = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 export class ConfirmationTokens {
-  /** Used token ids and when they expire: a token applies one change only. */
-  private readonly used = new Map<string, number>();
   private readonly secret: Buffer;
   /** No shared secret: tokens are valid only in this process (a restart, or a client that starts
    * a server per call, cannot use them), which the refusal says. */
   private readonly perProcess: boolean;
-  constructor(secret?: Buffer, private readonly now: () => number = Date.now, readonly capacity = MAX_USED_TOKENS) {
+  /** `used`: a token applies one change only. */
+  constructor(secret?: Buffer, private readonly now: () => number = Date.now, readonly used: UsedTokens = new LocalUsedTokens(now)) {
     this.secret = secret ?? randomBytes(32);
     this.perProcess = secret === undefined;
   }
 
   /** Tokens signed with MIXPEEK_CONFIRM_SECRET when it is set (shared by every process and
    * replica that has it), else with a random per-process key. */
-  static fromSecret(secret: string | undefined): ConfirmationTokens {
-    return new ConfirmationTokens(secret ? Buffer.from(secret) : undefined);
+  static fromSecret(secret: string | undefined, used?: UsedTokens): ConfirmationTokens {
+    return new ConfirmationTokens(secret ? Buffer.from(secret) : undefined, Date.now, used);
   }
 
   /** `scope` is the namespace and, over HTTP, the caller's key digest: a token works for its caller only. */
@@ -45,7 +69,7 @@ export class ConfirmationTokens {
   }
 
   /** Checks a token and, when it is good, uses it up. */
-  verify(token: string, tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): Verdict {
+  async verify(token: string, tool: string, args: Record<string, unknown>, scope: string, fingerprint: string): Promise<Verdict> {
     const [, payload, signature] = TOKEN.exec(token) ?? [];
     if (!payload || !signature || !safeEqual(signature, this.sign(payload))) {
       return {
@@ -66,18 +90,7 @@ export class ConfirmationTokens {
     if (claims.state !== digest(fingerprint)) {
       return { ok: false, reason: "the target changed since the confirmation was planned." };
     }
-    this.forgetExpired();
-    if (this.used.has(claims.id)) return { ok: false, reason: "the confirm_token was already used." };
-    if (this.used.size >= this.capacity) {
-      return { ok: false, reason: `over ${this.capacity} confirmations in the last ${CONFIRM_TTL_MS / 60_000} minutes; nothing was applied, confirm again in a few minutes.` };
-    }
-    this.used.set(claims.id, claims.exp);
-    return { ok: true };
-  }
-
-  private forgetExpired(): void {
-    const now = this.now();
-    for (const [id, exp] of this.used) if (exp < now) this.used.delete(id);
+    return this.used.use(scope, claims.id, claims.exp);
   }
 
   private sign(payload: string): string {

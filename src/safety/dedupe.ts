@@ -6,12 +6,28 @@ import { digest } from "./confirm.js";
 
 interface Entry { expires: number; reply: Promise<CallToolResult> }
 
+/** What a call that may have changed something reports when it settles. */
+export interface Settled { reply: CallToolResult; keep: boolean }
+
+/** The first identical call's reply; or, when one is still running elsewhere past the wait,
+ * nothing: its outcome is unknown here. */
+export type Shared = { reply: CallToolResult } | { stillInFlight: true };
+
+/** Where the window lives: this process (RecentMutations) or Redis (redis-state.ts). */
+export interface MutationWindow {
+  readonly windowMs: number;
+  key(tool: string, scope: string, args: Record<string, unknown>): string;
+  /** Runs `send` unless an identical call is in flight or settled within the window; then
+   * answers with that call's reply instead, and `send` is never run. */
+  once(key: string, send: () => Promise<Settled>): Promise<Shared>;
+}
+
 /** Settled calls remembered at most; past it the oldest are forgotten first (a repeat of one of
  * them is then sent again, as after the window). Calls in flight are never forgotten: their
  * number is bounded by the connections and requests a server takes at once. */
 export const MAX_REMEMBERED = 1_000;
 
-export class RecentMutations {
+export class RecentMutations implements MutationWindow {
   private readonly entries = new Map<string, Entry>();
   constructor(readonly windowMs: number, private readonly now: () => number = Date.now, readonly capacity = MAX_REMEMBERED) {}
 
@@ -26,9 +42,13 @@ export class RecentMutations {
     return undefined;
   }
 
+  async once(key: string, send: () => Promise<Settled>): Promise<Shared> {
+    return { reply: await (this.get(key) ?? this.track(key, send())) };
+  }
+
   /** Shares `reply` with identical calls until it settles; keeps it for the window only if
    * `keep` says the call changed something (or may have). */
-  track(key: string, reply: Promise<{ reply: CallToolResult; keep: boolean }>): Promise<CallToolResult> {
+  track(key: string, reply: Promise<Settled>): Promise<CallToolResult> {
     const shared = reply.then((r) => r.reply);
     if (this.windowMs <= 0) return shared;
     this.prune();

@@ -1,22 +1,23 @@
 // Streamable HTTP for shared deployments. Stateless: no request relies on an earlier one (no
 // sessions), so any number of replicas can sit behind any load balancer; the requests of one
-// credential share a server bound to it (shared-servers.ts). What must outlive a request (connection pool, confirmation secret, dedup window,
-// audit log) is shared in-process; across replicas only the confirmation secret needs sharing
-// (MIXPEEK_CONFIRM_SECRET), the dedup window is per replica.
+// credential share a server bound to it (shared-servers.ts). What must outlive a request
+// (connection pool, confirmation secret, duplicate window, used tokens, audit and incident
+// memory, budgets) is shared in-process, or across replicas with MIXPEEK_CONFIRM_SECRET and
+// MIXPEEK_REDIS_URL (safety/state.ts).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Dispatcher } from "undici";
-import { AuditLog } from "../safety/audit.js";
+import { observeRequests } from "../api/trace.js";
 import { isLoopback, type ServerConfig } from "../cli/config.js";
 import { ConfirmationTokens, safeEqual } from "../safety/confirm.js";
-import { RecentMutations } from "../safety/dedupe.js";
-import { IncidentMemory } from "../safety/incident-memory.js";
+import { openSharedState } from "../safety/state.js";
 import { JsonExchange, asMessage } from "./json-exchange.js";
 import { SharedServers } from "./shared-servers.js";
 import type { Logger } from "../util/log.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 import type { SandboxInfo } from "../mcp/server.js";
+import type { Metrics } from "../telemetry/metrics.js";
 import { VERSION } from "../util/version.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,24 +46,25 @@ export async function startHttpServer(
 ): Promise<HttpServer> {
   const { logger } = options;
   const limits = { ...HTTP_LIMITS, ...options.limits };
-  const shared = {
-    logger,
-    sandbox: options.sandbox,
-    tokens: ConfirmationTokens.fromSecret(config.confirmSecret),
-    mutations: new RecentMutations(config.dedupeWindowMs),
-    memory: new IncidentMemory(new AuditLog(config.auditLog, (message) => logger.warn(message))),
-  };
+  const state = await openSharedState(config, logger);
+  const shared = { logger, sandbox: options.sandbox, tokens: ConfirmationTokens.fromSecret(config.confirmSecret, state.usedTokens), state };
   /** The server proper, the SSE transport and the connection pool, loaded by the first MCP
    * request: an idle replica holds none of them. */
   let dispatcher: Dispatcher | undefined;
   let loading: ReturnType<typeof load> | undefined;
+  /** Metrics, loaded by the first MCP request or scrape; traces only with an OTLP endpoint. */
+  let metrics: Metrics | undefined;
+  let loadingMetrics: Promise<Metrics> | undefined;
+  const loadMetrics = () => (loadingMetrics ??= import("../telemetry/metrics.js").then((m) => (metrics = new m.Metrics())));
+  const tracing = config.otlpTracesUrl ? new (await import("../telemetry/tracing.js")).Tracing(config.otlpTracesUrl) : undefined;
   async function load() {
-    const [{ createRuntime }, { StreamableHTTPServerTransport }, { connectionPool }] = await Promise.all([
-      import("../mcp/runtime.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("../api/client.js"),
+    const [{ createRuntime }, { StreamableHTTPServerTransport }, { connectionPool }, meter] = await Promise.all([
+      import("../mcp/runtime.js"), import("@modelcontextprotocol/sdk/server/streamableHttp.js"), import("../api/client.js"), loadMetrics(),
     ]);
     const pool = dispatcher = connectionPool(config.timeoutMs);
-    const servers = new SharedServers(SHARED_SERVERS, (apiKey, namespace) => createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool }));
-    return { createRuntime, StreamableHTTPServerTransport, dispatcher: pool, servers };
+    const runtimeOptions = { ...shared, dispatcher: pool, telemetry: tracing ? [meter, tracing] : [meter] };
+    const servers = new SharedServers(SHARED_SERVERS, (apiKey, namespace) => createRuntime({ ...config, apiKey, namespace }, runtimeOptions));
+    return { createRuntime, StreamableHTTPServerTransport, runtimeOptions, servers };
   }
   const { host, authToken } = config.http;
   /** Requests whose body has arrived and whose answer has not yet gone: the calls a shutdown waits for.
@@ -79,7 +81,8 @@ export async function startHttpServer(
     // How often Node checks those two timeouts; its default (30 s) would let a slow client stay up to twice as long.
     connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
   }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    // Every API request a message leads to is counted, whatever makes it (tool, resource, completion).
+    observeRequests((exchange) => metrics?.api(exchange), () => handle(req, res)).catch((error: unknown) => {
       logger.error(`HTTP request failed: ${(error as Error).message}`);
       if (!res.headersSent) reply(res, 500, { error: "internal error" });
       else res.end();
@@ -100,18 +103,21 @@ export async function startHttpServer(
     if (origin && !allowedOrigins.has(origin.toLowerCase())) return reply(res, 403, rpcError(`Origin ${origin} is not allowed: add it with --allowed-origins.`));
 
     const path = new URL(req.url ?? "/", "http://server").pathname;
-    if (path === "/healthz" && req.method === "GET") return reply(res, 200, { status: "ok", version: VERSION });
+    if (path === "/healthz" && req.method === "GET") return reply(res, 200, await health());
+    if (path === "/metrics" && req.method === "GET") {
+      if (refusedWithoutToken(req, res)) return;
+      const { contentType, text } = await (await loadMetrics()).scrape();
+      res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(text) }).end(text);
+      return;
+    }
     if (path !== "/mcp") return reply(res, 404, { error: "Not found: the MCP endpoint is /mcp" });
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       return reply(res, 405, rpcError("This server is stateless: send JSON-RPC with POST /mcp (no SSE stream, no sessions)."));
     }
 
+    if (refusedWithoutToken(req, res)) return;
     const authorization = bearer(req.headers.authorization);
-    if (authToken && !(authorization && safeEqual(authorization, authToken))) {
-      res.setHeader("www-authenticate", 'Bearer realm="mixpeek-batch-mcp"');
-      return reply(res, 401, rpcError("Missing or wrong server token: send Authorization: Bearer <token>."));
-    }
     // The client's own Mixpeek credentials win over the server's; without a server token they
     // travel in Authorization, with one in X-Mixpeek-Api-Key.
     const clientKey = authToken ? header(req, "x-mixpeek-api-key") : authorization;
@@ -151,13 +157,13 @@ export async function startHttpServer(
     // A notification of a stateless client (initialized, cancelled) has nothing to act on: no
     // request of that client is running here, and there is no session to record it in.
     if (!isJSONRPCRequest(message)) { res.writeHead(202).end(); return; }
-    const { createRuntime, StreamableHTTPServerTransport, dispatcher: pool, servers } = await (loading ??= load());
+    const { createRuntime, StreamableHTTPServerTransport, runtimeOptions, servers } = await (loading ??= load());
     // `initialize` records the client's capabilities on its server: that server must be the
     // client's own, so that no other client is sent an elicitation it cannot answer.
     if (message.method === "initialize" || wantsProgress(message)) {
       // A tools/call needs its tool alone, not the whole server.
       const callOnly = message.method === "tools/call" ? String((message.params as { name?: unknown } | undefined)?.name ?? "") : undefined;
-      const runtime = createRuntime({ ...config, apiKey, namespace }, { ...shared, dispatcher: pool, callOnly });
+      const runtime = createRuntime({ ...config, apiKey, namespace }, { ...runtimeOptions, callOnly });
       if (message.method === "initialize") {
         const exchange = new JsonExchange();
         await runtime.server.connect(exchange);
@@ -172,6 +178,25 @@ export async function startHttpServer(
     }
     const exchange = await servers.exchange(apiKey, namespace);
     reply(res, 200, await exchange.exchange(message));
+  }
+
+  /** With a server token set, answers 401 to a request without it, and says so. */
+  function refusedWithoutToken(req: IncomingMessage, res: ServerResponse): boolean {
+    const authorization = bearer(req.headers.authorization);
+    if (!authToken || (authorization && safeEqual(authorization, authToken))) return false;
+    res.setHeader("www-authenticate", 'Bearer realm="mixpeek-batch-mcp"');
+    reply(res, 401, rpcError("Missing or wrong server token: send Authorization: Bearer <token>."));
+    return true;
+  }
+
+  /** Degraded (Redis unreachable) is still 200: this replica serves reads, and every replica
+   * shares the same Redis, so a load balancer taking them out would stop reads too. */
+  async function health() {
+    const store = await state.health();
+    if (!store) return { status: "ok", version: VERSION };
+    return store.reachable
+      ? { status: "ok", version: VERSION, store: "redis" }
+      : { status: "degraded", version: VERSION, store: "redis", problem: "Redis is unreachable: reads are served, changes are refused until it is back." };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -211,6 +236,8 @@ export async function startHttpServer(
       await closed;
       // Requests of calls cut off by the grace may still be waiting on the API: do not wait for them.
       if (dispatcher) await (drained ? dispatcher.close() : dispatcher.destroy());
+      await state.close();
+      await tracing?.shutdown();
     },
   };
 }

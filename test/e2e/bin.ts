@@ -51,10 +51,16 @@ export async function until<T>(check: () => T | undefined | Promise<T | undefine
   }
 }
 
+/** `--http` on a free port (plus `args`), audit off unless `env` sets it: the process and its URL. */
+export async function spawnHttp(args: string[] = [], env: Record<string, string> = {}) {
+  const bin = spawnBin(["--http", "--port", "0", ...args], { MIXPEEK_AUDIT_LOG: "off", ...env });
+  const url = await until(() => /listening on (http:\/\/\S+)\/mcp/.exec(bin.stderr())?.[1], 10_000, "the server to listen");
+  return { ...bin, url };
+}
+
 /** `--http --sandbox` on a free port: the server's and its emulator's URLs. */
 export async function spawnHttpSandbox(env: Record<string, string> = {}) {
-  const bin = spawnBin(["--http", "--sandbox", "--port", "0"], { MIXPEEK_AUDIT_LOG: "off", ...env });
-  const url = await until(() => /listening on (http:\/\/\S+)\/mcp/.exec(bin.stderr())?.[1], 10_000, "the server to listen");
+  const { url, ...bin } = await spawnHttp(["--sandbox"], env);
   const emulatorUrl = /Mixpeek emulator listening on (http:\/\/\S+)/.exec(bin.stderr())![1]!;
   const batches = Object.fromEntries([...bin.stderr().matchAll(/^\s+([a-z0-9-]+)\s+(btch_\w+)$/gm)].map((m) => [m[1]!, m[2]!]));
   return { ...bin, url, emulatorUrl, batches };

@@ -34,6 +34,7 @@ describe("defaults", () => {
       pollIntervalMs: 1000, dedupeWindowMs: 60_000,
       auditLog: join("/state", "mixpeek-batch-mcp", "audit.jsonl"),
       confirmSecret: undefined, variant: undefined, logLevel: "info",
+      redisUrl: undefined, budgets: { perBatch: 10, perCredential: 100 },
       http: { port: 3333, host: "127.0.0.1", authToken: undefined, allowedHosts: [], allowedOrigins: [] },
     });
   });
@@ -230,6 +231,34 @@ describe("flags", () => {
   });
 });
 
+describe("shared state and budgets", () => {
+  it("reads the Redis URL from --redis or MIXPEEK_REDIS_URL, the flag first", () => {
+    expect(serve(["--redis", "redis://cache:6379"]).redisUrl).toBe("redis://cache:6379");
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_REDIS_URL: " rediss://:pw@cache:6380/2 " }).redisUrl).toBe("rediss://:pw@cache:6380/2");
+    expect(serve(["--redis", "redis://flag:1"], { ...CREDENTIALS, MIXPEEK_REDIS_URL: "redis://env:2" }).redisUrl).toBe("redis://flag:1");
+  });
+
+  it("refuses a URL that is not redis:// or rediss://, without echoing its password", () => {
+    const problems = () => serve([], { ...CREDENTIALS, MIXPEEK_REDIS_URL: "http://user:hunter2@cache:6379" });
+    expect(problems).toThrow(/--redis \(or MIXPEEK_REDIS_URL\) "http:\/\/…@cache:6379" is not a Redis URL\. Example: redis:\/\/127\.0\.0\.1:6379/);
+    expect(problems).not.toThrow(/hunter2/);
+  });
+
+  it("reads the budgets from flags or the environment, the flag first; 0 turns one off", () => {
+    expect(serve(["--budget-per-batch", "3", "--budget-per-credential", "0"]).budgets).toEqual({ perBatch: 3, perCredential: 0 });
+    expect(serve([], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_BATCH: " 0 ", MIXPEEK_BUDGET_PER_CREDENTIAL: "250" }).budgets).toEqual({ perBatch: 0, perCredential: 250 });
+    expect(serve(["--budget-per-batch", "4"], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_BATCH: "9" }).budgets.perBatch).toBe(4);
+  });
+
+  it("refuses budgets that are not whole numbers of zero or more, naming flag and variable", () => {
+    const error = (() => { try { serve(["--budget-per-batch=-1"], { ...CREDENTIALS, MIXPEEK_BUDGET_PER_CREDENTIAL: "lots" }); } catch (e) { return e as ConfigError; } })();
+    expect(error?.problems).toEqual([
+      "--budget-per-batch (or MIXPEEK_BUDGET_PER_BATCH) must be 0 (no cap) or more",
+      "--budget-per-credential (or MIXPEEK_BUDGET_PER_CREDENTIAL) must be a number of calls",
+    ]);
+  });
+});
+
 describe("--variant", () => {
   it("applies with --sandbox", () => {
     expect(serve(["--sandbox", "--variant", "sparse"], {})).toMatchObject({ sandbox: true, variant: "sparse" });
@@ -340,5 +369,26 @@ describe("the audit file's place", () => {
       expect(problems([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: path }).join("\n"), path).toMatch(/is on a system filesystem \(\/proc, \/sys, \/dev\)/);
     }
     expect(serve([], { ...CREDENTIALS, MIXPEEK_AUDIT_LOG: "/var/log/procedures/audit.jsonl" }).auditLog).toBe("/var/log/procedures/audit.jsonl");
+  });
+});
+
+describe("traces", () => {
+  it("is off unless an OTLP endpoint is set, and off again with OTEL_SDK_DISABLED", () => {
+    expect(serve([]).otlpTracesUrl).toBeUndefined();
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" }).otlpTracesUrl).toBeUndefined();
+  });
+
+  it("sends to the base endpoint's /v1/traces, or to the traces endpoint as given", () => {
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: " http://collector:4318/ " }).otlpTracesUrl).toBe("http://collector:4318/v1/traces");
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://b/otlp/traces" }).otlpTracesUrl)
+      .toBe("https://b/otlp/traces");
+  });
+
+  it("refuses an endpoint that is not an http(s) URL and a protocol other than http/json, together", () => {
+    expect(problems([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT "collector:4317" is not an http(s) URL. Example: http://127.0.0.1:4318 (an OpenTelemetry Collector\'s OTLP/HTTP receiver).',
+      'OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported: traces are sent as http/json, which an OpenTelemetry Collector\'s OTLP/HTTP receiver (port 4318) accepts. Unset it or set it to http/json.',
+    ]);
+    expect(serve([], { ...CREDENTIALS, OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).otlpTracesUrl).toBe("http://c:4318/v1/traces");
   });
 });

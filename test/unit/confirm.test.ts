@@ -16,75 +16,75 @@ function tokens(start = 1_000_000) {
 const sign = (payload: string, secret = SECRET) => createHmac("sha256", secret).update(payload).digest("base64url");
 
 describe("ConfirmationTokens", () => {
-  it("takes a token for exactly the call and state it was issued for", () => {
+  it("takes a token for exactly the call and state it was issued for", async () => {
     const { t } = tokens();
     const { token, expiresAt } = t.issue("cancel_tier", ARGS, "ns", STATE);
     expect(expiresAt).toBe(1_000_000 + CONFIRM_TTL_MS);
     expect(CONFIRM_TTL_MS).toBe(5 * 60_000);
-    expect(t.verify(token, "cancel_tier", { tier_num: 1, batch_id: "btch_1", bucket: "media" }, "ns", STATE)).toEqual({ ok: true });
+    expect(await t.verify(token, "cancel_tier", { tier_num: 1, batch_id: "btch_1", bucket: "media" }, "ns", STATE)).toEqual({ ok: true });
   });
 
-  it("is used up by the change it confirms, and refused with text after its signature", () => {
+  it("is used up by the change it confirms, and refused with text after its signature", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", ARGS, "ns|key1", STATE);
-    expect(t.verify(`${token}.extra`, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
-    expect(t.verify(`${token} `, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    expect(await t.verify(`${token}.extra`, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    expect(await t.verify(`${token} `, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
     // Another key in a namespace of the same name cannot use it.
-    expect(t.verify(token, "cancel_tier", ARGS, "ns|key2", STATE)).toEqual({ ok: false, reason: "the confirm_token was issued for a different call or target." });
-    expect(t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
-    expect(t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token was already used." });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns|key2", STATE)).toEqual({ ok: false, reason: "the confirm_token was issued for a different call or target." });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: false, reason: "the confirm_token was already used." });
     // A fresh token for the same call works: each is used once.
-    expect(t.verify(t.issue("cancel_tier", ARGS, "ns|key1", STATE).token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
+    expect(await t.verify(t.issue("cancel_tier", ARGS, "ns|key1", STATE).token, "cancel_tier", ARGS, "ns|key1", STATE)).toEqual({ ok: true });
   });
 
-  it("refuses it for another tool, arguments or namespace", () => {
+  it("refuses it for another tool, arguments or namespace", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", ARGS, "ns", STATE);
     const other = { ok: false, reason: "the confirm_token was issued for a different call or target." };
-    expect(t.verify(token, "kill_duplicate_jobs", ARGS, "ns", STATE)).toEqual(other);
-    expect(t.verify(token, "cancel_tier", { ...ARGS, tier_num: 2 }, "ns", STATE)).toEqual(other);
-    expect(t.verify(token, "cancel_tier", { ...ARGS, extra: true }, "ns", STATE)).toEqual(other);
-    expect(t.verify(token, "cancel_tier", ARGS, "ns_other", STATE)).toEqual(other);
+    expect(await t.verify(token, "kill_duplicate_jobs", ARGS, "ns", STATE)).toEqual(other);
+    expect(await t.verify(token, "cancel_tier", { ...ARGS, tier_num: 2 }, "ns", STATE)).toEqual(other);
+    expect(await t.verify(token, "cancel_tier", { ...ARGS, extra: true }, "ns", STATE)).toEqual(other);
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns_other", STATE)).toEqual(other);
   });
 
-  it("refuses it once the target's state changed", () => {
+  it("refuses it once the target's state changed", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", ARGS, "ns", STATE);
-    expect(t.verify(token, "cancel_tier", ARGS, "ns", "IN_PROGRESS|raysubmit_a")).toEqual({ ok: false, reason: "the target changed since the confirmation was planned." });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns", "IN_PROGRESS|raysubmit_a")).toEqual({ ok: false, reason: "the target changed since the confirmation was planned." });
   });
 
-  it("takes it until it expires, and not a millisecond after", () => {
+  it("takes it until it expires, and not a millisecond after", async () => {
     const { t, advance } = tokens();
     const { token } = t.issue("cancel_tier", ARGS, "ns", STATE);
     advance(CONFIRM_TTL_MS);
-    expect(t.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
     advance(1);
-    expect(t.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token has expired." });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token has expired." });
     // Expiry is checked before the state: an old token is expired whatever the state.
-    expect(t.verify(token, "cancel_tier", ARGS, "ns", "other")).toEqual({ ok: false, reason: "the confirm_token has expired." });
+    expect(await t.verify(token, "cancel_tier", ARGS, "ns", "other")).toEqual({ ok: false, reason: "the confirm_token has expired." });
   });
 
-  it("refuses tokens it did not sign, forged ones and malformed ones", () => {
+  it("refuses tokens it did not sign, forged ones and malformed ones", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", ARGS, "ns", STATE);
     const notOurs = { ok: false, reason: "the confirm_token is not one this server issued." };
     const [payload, signature] = token.split(".");
     for (const bad of ["", "abc", `${payload}.`, `.${signature}`, `${payload}.${signature}x`, `${payload}x.${signature}`, `${payload}.${sign(payload!, Buffer.alloc(32, 8))}`]) {
-      expect(t.verify(bad, "cancel_tier", ARGS, "ns", STATE), bad).toEqual(notOurs);
+      expect(await t.verify(bad, "cancel_tier", ARGS, "ns", STATE), bad).toEqual(notOurs);
     }
-    expect(new ConfirmationTokens(Buffer.alloc(32, 8), () => 1_000_000).verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual(notOurs);
+    expect(await new ConfirmationTokens(Buffer.alloc(32, 8), () => 1_000_000).verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual(notOurs);
     // Signed with our secret but not JSON.
     const garbage = Buffer.from("not json").toString("base64url");
-    expect(t.verify(`${garbage}.${sign(garbage)}`, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token is malformed." });
+    expect(await t.verify(`${garbage}.${sign(garbage)}`, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token is malformed." });
   });
 
-  it("a replica sharing the secret takes the token", () => {
+  it("a replica sharing the secret takes the token", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_batch", { bucket: "b", batch_id: "x" }, "ns", "s");
-    expect(new ConfirmationTokens(Buffer.from(SECRET), () => 1_000_000).verify(token, "cancel_batch", { bucket: "b", batch_id: "x" }, "ns", "s")).toEqual({ ok: true });
+    expect(await new ConfirmationTokens(Buffer.from(SECRET), () => 1_000_000).verify(token, "cancel_batch", { bucket: "b", batch_id: "x" }, "ns", "s")).toEqual({ ok: true });
   });
 
-  it("carries the claims it checks, and no argument values in clear", () => {
+  it("carries the claims it checks, and no argument values in clear", async () => {
     const { t } = tokens();
     const { token } = t.issue("cancel_tier", { ...ARGS, secret_note: "hush" }, "ns", STATE);
     const claims = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString("utf8"));
@@ -92,26 +92,26 @@ describe("ConfirmationTokens", () => {
     expect(token).not.toContain("hush");
   });
 
-  it("a default instance signs with its own random secret, and its refusal says how to share one", () => {
+  it("a default instance signs with its own random secret, and its refusal says how to share one", async () => {
     const a = new ConfirmationTokens();
     const b = new ConfirmationTokens();
     const { token } = a.issue("cancel_tier", ARGS, "ns", STATE);
-    expect(a.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
-    const refused = b.verify(token, "cancel_tier", ARGS, "ns", STATE);
+    expect(await a.verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
+    const refused = await b.verify(token, "cancel_tier", ARGS, "ns", STATE);
     expect(refused).toEqual({ ok: false, reason: expect.stringMatching(/^the confirm_token is not one this server issued\. Tokens are valid only in the server process that issued them unless MIXPEEK_CONFIRM_SECRET is set/) });
   });
 
-  it("instances with the same MIXPEEK_CONFIRM_SECRET accept each other's tokens (a process per call)", () => {
+  it("instances with the same MIXPEEK_CONFIRM_SECRET accept each other's tokens (a process per call)", async () => {
     const first = ConfirmationTokens.fromSecret("team-secret-0123456789");
     const { token } = first.issue("cancel_tier", ARGS, "ns", STATE);
-    expect(ConfirmationTokens.fromSecret("team-secret-0123456789").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
-    expect(ConfirmationTokens.fromSecret("another-secret-0123456").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
-    expect(ConfirmationTokens.fromSecret(undefined).verify(token, "cancel_tier", ARGS, "ns", STATE).ok).toBe(false);
+    expect(await ConfirmationTokens.fromSecret("team-secret-0123456789").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: true });
+    expect(await ConfirmationTokens.fromSecret("another-secret-0123456").verify(token, "cancel_tier", ARGS, "ns", STATE)).toEqual({ ok: false, reason: "the confirm_token is not one this server issued." });
+    expect((await ConfirmationTokens.fromSecret(undefined).verify(token, "cancel_tier", ARGS, "ns", STATE)).ok).toBe(false);
   });
 });
 
 describe("digest", () => {
-  it("ignores key order and undefined values, and nothing else", () => {
+  it("ignores key order and undefined values, and nothing else", async () => {
     expect(digest({ a: 1, b: [1, { c: 2, d: undefined }] })).toBe(digest({ b: [1, { c: 2 }], a: 1 }));
     expect(digest({ a: 1 })).not.toBe(digest({ a: "1" }));
     expect(digest({ a: null })).not.toBe(digest({}));
@@ -125,13 +125,13 @@ describe("digest", () => {
     expect(digest([])).not.toBe(digest({}));
   });
 
-  it("is a short url-safe string", () => {
+  it("is a short url-safe string", async () => {
     expect(digest({ a: 1 })).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
 
 describe("safeEqual", () => {
-  it("compares strings of any length", () => {
+  it("compares strings of any length", async () => {
     expect(safeEqual("abc", "abc")).toBe(true);
     expect(safeEqual("abc", "abd")).toBe(false);
     expect(safeEqual("abc", "abcd")).toBe(false);

@@ -30,11 +30,11 @@ const BACKINGS = [
 describe.each(BACKINGS)("IncidentMemory over %s", (_name, audit) => {
   const memory = () => new IncidentMemory(audit(), () => NOW);
 
-  it("gives this scope's applied actions on the batch, newest first, as tool, summary, outcome, time and arguments", () => {
+  it("gives this scope's applied actions on the batch, newest first, as tool, summary, outcome, time and arguments", async () => {
     const m = memory();
     m.append(entry({ time: new Date(NOW - 2 * HOUR).toISOString(), tool: "detect_stuck_tier", outcome: "stuck_detected" }));
     m.append(entry({ time: new Date(NOW - HOUR).toISOString(), outcome: "retrying" }, { memory_bytes: 17179869184, requires_gpu: true }));
-    expect(m.forBatch("btch_A", scope)).toEqual([
+    expect(await m.forBatch("btch_A", scope)).toEqual([
       { tool: "retry_tier", summary: "tier_num=1 memory_bytes=17179869184 requires_gpu=true", outcome: "retrying", at: new Date(NOW - HOUR).toISOString(),
         arguments: { bucket: "media", batch_id: "btch_A", tier_num: 1, memory_bytes: 17179869184, requires_gpu: true } },
       { tool: "detect_stuck_tier", summary: "tier_num=1", outcome: "stuck_detected", at: new Date(NOW - 2 * HOUR).toISOString(),
@@ -42,7 +42,7 @@ describe.each(BACKINGS)("IncidentMemory over %s", (_name, audit) => {
     ]);
   });
 
-  it("leaves out other batches, namespaces, keys, repeats, plans and anything older than a day", () => {
+  it("leaves out other batches, namespaces, keys, repeats, plans and anything older than a day", async () => {
     const m = memory();
     m.append(entry({}, { batch_id: "btch_B" }));
     m.append(entry({ namespace: "ns_b" }));
@@ -53,91 +53,91 @@ describe.each(BACKINGS)("IncidentMemory over %s", (_name, audit) => {
     m.append(entry({ time: new Date(NOW - 24 * HOUR - 1).toISOString() }));
     m.append(entry({ time: new Date(NOW - 24 * HOUR).toISOString(), outcome: "oldest kept" }));
     m.append(entry({ outcome: "refused" }));
-    expect(m.forBatch("btch_A", scope).map((a) => a.outcome)).toEqual(["refused", "oldest kept"]);
-    expect(m.forBatch("btch_B", scope)).toHaveLength(1);
-    expect(m.forBatch("btch_A", { namespace: "ns_b", credential: "cred_a" })).toHaveLength(1);
-    expect(m.forBatch("btch_none", scope)).toEqual([]);
+    expect((await m.forBatch("btch_A", scope)).map((a) => a.outcome)).toEqual(["refused", "oldest kept"]);
+    expect(await m.forBatch("btch_B", scope)).toHaveLength(1);
+    expect(await m.forBatch("btch_A", { namespace: "ns_b", credential: "cred_a" })).toHaveLength(1);
+    expect(await m.forBatch("btch_none", scope)).toEqual([]);
   });
 
-  it("keeps the newest 20 actions of a batch", () => {
+  it("keeps the newest 20 actions of a batch", async () => {
     const m = memory();
     for (let i = 0; i < 25; i++) m.append(entry({ outcome: `o${i}` }));
-    expect(m.forBatch("btch_A", scope).map((a) => a.outcome)).toEqual(Array.from({ length: 20 }, (_, i) => `o${24 - i}`));
+    expect((await m.forBatch("btch_A", scope)).map((a) => a.outcome)).toEqual(Array.from({ length: 20 }, (_, i) => `o${24 - i}`));
   });
 
-  it("summarises the arguments beyond the batch, strings bare and the rest as JSON, cut at 120 characters", () => {
+  it("summarises the arguments beyond the batch, strings bare and the rest as JSON, cut at 120 characters", async () => {
     const m = memory();
     const batchOnly = { bucket: "media", batch_id: "btch_A" };
     m.append(entry({ tool: "retry_failed_documents", arguments: { ...batchOnly, retry_mode: "transient_only", tier_nums: [0, 2], source_filters: { a: "b" } } }));
-    expect(m.forBatch("btch_A", scope)[0]!.summary).toBe('retry_mode=transient_only tier_nums=[0,2] source_filters={"a":"b"}');
+    expect((await m.forBatch("btch_A", scope))[0]!.summary).toBe('retry_mode=transient_only tier_nums=[0,2] source_filters={"a":"b"}');
     const m2 = memory();
     m2.append(entry({ arguments: { ...batchOnly, note: "x".repeat(200) } }));
-    const summary = m2.forBatch("btch_A", scope)[0]!.summary;
+    const summary = (await m2.forBatch("btch_A", scope))[0]!.summary;
     expect(summary).toBe(`note=${"x".repeat(114)}…`);
     expect(summary).toHaveLength(120);
     const m3 = memory();
     m3.append(entry({ arguments: { ...batchOnly, note: "y".repeat(115) } }));
-    expect(m3.forBatch("btch_A", scope)[0]!.summary).toBe(`note=${"y".repeat(115)}`);
+    expect((await m3.forBatch("btch_A", scope))[0]!.summary).toBe(`note=${"y".repeat(115)}`);
     const m4 = memory();
     m4.append(entry({ arguments: batchOnly }));
-    expect(m4.forBatch("btch_A", scope)[0]!.summary).toBe("");
+    expect((await m4.forBatch("btch_A", scope))[0]!.summary).toBe("");
   });
 });
 
 describe("IncidentMemory with the audit on", () => {
-  it("writes each action to the audit file and reads it back after a restart", () => {
+  it("writes each action to the audit file and reads it back after a restart", async () => {
     const path = tempFile();
     const first = new IncidentMemory(new AuditLog(path), () => NOW);
     first.append(entry({ tool: "detect_stuck_tier", outcome: "stuck_detected" }));
     expect(readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l).tool)).toEqual(["detect_stuck_tier"]);
     const restarted = new IncidentMemory(new AuditLog(path), () => NOW);
-    expect(restarted.forBatch("btch_A", scope).map((a) => a.tool)).toEqual(["detect_stuck_tier"]);
+    expect((await restarted.forBatch("btch_A", scope)).map((a) => a.tool)).toEqual(["detect_stuck_tier"]);
     // The file is the only record: nothing is also kept in memory.
     expect(first["record"]).toEqual([]);
   });
 
-  it("gives no history when the file cannot be read", () => {
+  it("gives no history when the file cannot be read", async () => {
     const memory = new IncidentMemory(new AuditLog(join(tempFile(), "missing", "audit.jsonl")), () => NOW);
-    expect(memory.forBatch("btch_A", scope)).toEqual([]);
+    expect(await memory.forBatch("btch_A", scope)).toEqual([]);
   });
 });
 
 describe("IncidentMemory with the audit off", () => {
-  it("keeps the newest 1,000 actions across batches", () => {
+  it("keeps the newest 1,000 actions across batches", async () => {
     const memory = new IncidentMemory(new AuditLog(undefined), () => NOW);
     memory.append(entry({}, { batch_id: "btch_old" }));
     for (let i = 0; i < 999; i++) memory.append(entry({}, { batch_id: "btch_new" }));
-    expect(memory.forBatch("btch_old", scope)).toHaveLength(1);
+    expect(await memory.forBatch("btch_old", scope)).toHaveLength(1);
     memory.append(entry({}, { batch_id: "btch_new" }));
-    expect(memory.forBatch("btch_old", scope)).toEqual([]);
+    expect(await memory.forBatch("btch_old", scope)).toEqual([]);
     expect(memory["record"]).toHaveLength(1000);
   });
 
-  it("reads the clock at each question", () => {
+  it("reads the clock at each question", async () => {
     let now = NOW;
     const memory = new IncidentMemory(new AuditLog(undefined), () => now);
     memory.append(entry({ time: new Date(NOW).toISOString() }));
-    expect(memory.forBatch("btch_A", scope)).toHaveLength(1);
+    expect(await memory.forBatch("btch_A", scope)).toHaveLength(1);
     now += 24 * HOUR + 1;
-    expect(memory.forBatch("btch_A", scope)).toEqual([]);
+    expect(await memory.forBatch("btch_A", scope)).toEqual([]);
   });
 });
 
 describe("AuditLog", () => {
-  it("defaults to the XDG state directory, else ~/.local/state", () => {
+  it("defaults to the XDG state directory, else ~/.local/state", async () => {
     expect(defaultAuditPath({ XDG_STATE_HOME: "/xdg" })).toBe(join("/xdg", "mixpeek-batch-mcp", "audit.jsonl"));
     expect(defaultAuditPath({ XDG_STATE_HOME: " /xdg " })).toBe(join("/xdg", "mixpeek-batch-mcp", "audit.jsonl"));
     expect(defaultAuditPath({})).toBe(join(homedir(), ".local", "state", "mixpeek-batch-mcp", "audit.jsonl"));
     expect(defaultAuditPath({ XDG_STATE_HOME: "  " })).toBe(join(homedir(), ".local", "state", "mixpeek-batch-mcp", "audit.jsonl"));
   });
 
-  it("does nothing without a path", () => {
+  it("does nothing without a path", async () => {
     const log = new AuditLog(undefined, () => { throw new Error("must not report"); });
     log.append(entry());
     expect(log.recent()).toEqual([]);
   });
 
-  it("creates the directory, writes one line per entry, and reads the newest first up to a limit", () => {
+  it("creates the directory, writes one line per entry, and reads the newest first up to a limit", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "audit-")), "deep", "er", "audit.jsonl");
     const log = new AuditLog(path);
     for (const outcome of ["a", "b", "c"]) log.append(entry({ outcome }));
@@ -149,7 +149,7 @@ describe("AuditLog", () => {
     expect(log.recent(1).map((e) => e.outcome)).toEqual(["c"]);
   });
 
-  it("starts on a fresh line after a torn one, once, and not after a whole one", () => {
+  it("starts on a fresh line after a torn one, once, and not after a whole one", async () => {
     const torn = tempFile();
     writeFileSync(torn, '{"partial": tr');
     const log = new AuditLog(torn);
@@ -169,7 +169,7 @@ describe("AuditLog", () => {
     expect(readFileSync(empty, "utf8").startsWith("{")).toBe(true);
   });
 
-  it("keeps the target of an entry too large for one line", () => {
+  it("keeps the target of an entry too large for one line", async () => {
     const path = tempFile();
     const log = new AuditLog(path);
     log.append(entry({}, { memory_bytes: 1, filters: "z".repeat(5000) }));
@@ -187,7 +187,7 @@ describe("AuditLog", () => {
     expect(log.recent(1)[0]!.arguments["pad"]).toBe("p".repeat(pad));
   });
 
-  it("reads only the tail of a large file, skipping a partial first line", () => {
+  it("reads only the tail of a large file, skipping a partial first line", async () => {
     const path = tempFile();
     const big = entry({ outcome: "big" }, { pad: "q".repeat(3000) });
     const lines = Array.from({ length: 120 }, (_, i) => JSON.stringify({ ...big, outcome: `n${i}` }));
@@ -200,7 +200,7 @@ describe("AuditLog", () => {
     expect(recent.at(-1)!.outcome).toBe(`n${120 - recent.length}`);
   });
 
-  it("reports an unwritable file once and keeps going", () => {
+  it("reports an unwritable file once and keeps going", async () => {
     const warnings: string[] = [];
     const blocker = tempFile();
     writeFileSync(blocker, "a file, not a directory");

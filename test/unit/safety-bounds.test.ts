@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AuditLog, type AuditEntry } from "../../src/safety/audit.js";
-import { ConfirmationTokens, MAX_USED_TOKENS } from "../../src/safety/confirm.js";
+import { ConfirmationTokens, LocalUsedTokens, MAX_USED_TOKENS } from "../../src/safety/confirm.js";
 import { MAX_REMEMBERED, RecentMutations } from "../../src/safety/dedupe.js";
 import { IncidentMemory } from "../../src/safety/incident-memory.js";
 
@@ -53,38 +53,39 @@ describe("ConfirmationTokens capacity", () => {
 
   it("defaults to 10,000 used tokens", () => {
     expect(MAX_USED_TOKENS).toBe(10_000);
-    expect(new ConfirmationTokens().capacity).toBe(MAX_USED_TOKENS);
+    expect(new LocalUsedTokens().capacity).toBe(MAX_USED_TOKENS);
   });
 
-  it("refuses a good token when the used set is full, and accepts it once older tokens expire", () => {
+  it("refuses a good token when the used set is full, and accepts it once older tokens expire", async () => {
     let now = 1_000_000;
-    const tokens = new ConfirmationTokens(undefined, () => now, 3);
+    const used = new LocalUsedTokens(() => now, 3);
+    const tokens = new ConfirmationTokens(undefined, () => now, used);
     for (let n = 0; n < 3; n++) {
       const { token } = tokens.issue("cancel_batch", args(n), "ns", "state");
-      expect(tokens.verify(token, "cancel_batch", args(n), "ns", "state")).toEqual({ ok: true });
+      expect(await tokens.verify(token, "cancel_batch", args(n), "ns", "state")).toEqual({ ok: true });
     }
     now += 60_000;
     const { token } = tokens.issue("cancel_batch", args(3), "ns", "state");
-    const refused = tokens.verify(token, "cancel_batch", args(3), "ns", "state");
+    const refused = await tokens.verify(token, "cancel_batch", args(3), "ns", "state");
     expect(refused.ok).toBe(false);
     expect((refused as { reason: string }).reason).toMatch(/over 3 confirmations/);
-    expect(tokens["used"].size).toBe(3);
+    expect(used["used"].size).toBe(3);
     // The first three expire 5 minutes after they were issued; the fourth is still valid then.
     now += 4 * 60_000 + 1;
-    expect(tokens.verify(token, "cancel_batch", args(3), "ns", "state")).toEqual({ ok: true });
-    expect(tokens["used"].size).toBe(1);
+    expect(await tokens.verify(token, "cancel_batch", args(3), "ns", "state")).toEqual({ ok: true });
+    expect(used["used"].size).toBe(1);
   });
 });
 
 describe("IncidentMemory without an audit file", () => {
-  it("keeps the last 1,000 entries", () => {
+  it("keeps the last 1,000 entries", async () => {
     const memory = new IncidentMemory(new AuditLog(undefined));
     const entry = (n: number): AuditEntry => ({
       time: new Date().toISOString(), tool: "retry_tier", arguments: { batch_id: `btch_${n}` }, namespace: "ns", credential: "c",
       outcome: "retrying", request_ids: [], duration_ms: 1, deduplicated: false, confirmed: "not required",
     });
     for (let n = 0; n < 1_500; n++) memory.append(entry(n));
-    const recent = memory.recent({ namespace: "ns", credential: "c" });
+    const recent = await memory.recent({ namespace: "ns", credential: "c" });
     expect(recent).toHaveLength(1_000);
     expect(recent[0]!.arguments["batch_id"]).toBe("btch_1499");
     expect(recent.at(-1)!.arguments["batch_id"]).toBe("btch_500");

@@ -150,9 +150,10 @@ describe("confirmation stage", () => {
     expect(confirmed.confirmed).toBe("token");
 
     state = "RUNNING AGAIN";
-    await expect(stage(callOf(stop, { id: "a" }, content.confirm_token), next)).rejects.toThrow(/Nothing was changed/);
+    const replayed = callOf(stop, { id: "a" }, content.confirm_token);
+    await expect(stage(replayed, next)).rejects.toThrow(/Nothing was changed/);
     await expect(stage(callOf(stop, { id: "b" }, content.confirm_token), next)).rejects.toThrow(/Nothing was changed/);
-    expect(next.runs).toBe(1);
+    expect([next.runs, replayed.confirmed]).toEqual([1, "refused"]);
   });
 
   it("asks the user when it can: yes applies, no declines, no answer falls back to the token", async () => {
@@ -201,7 +202,7 @@ describe("audit stage", () => {
     expect(entries[1]).toMatchObject({ namespace: "ns", credential: "c1", arguments: { batch_id: "btch_1", tier_num: 1 } });
     expect(logged).toEqual(['poke {"bucket":"b","batch_id":"btch_1","tier_num":1} → poked']);
     // What was recorded is what diagnose_batch remembers (the deduplicated repeat is not an action).
-    expect(memory.forBatch("btch_1", { namespace: "ns", credential: "c1" }).map((a) => a.outcome)).toEqual(["poked"]);
+    expect((await memory.forBatch("btch_1", { namespace: "ns", credential: "c1" })).map((a) => a.outcome)).toEqual(["poked"]);
   });
 });
 

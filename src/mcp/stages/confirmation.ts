@@ -34,8 +34,11 @@ export const confirmationStage = (policy: ConfirmationPolicy): Stage => async (c
   }
   const { plan } = planned;
   if (call.confirmToken) {
-    const verdict = policy.tokens.verify(call.confirmToken, tool.name, call.args, policy.scope, plan.fingerprint);
-    if (!verdict.ok) throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
+    const verdict = await policy.tokens.verify(call.confirmToken, tool.name, call.args, policy.scope, plan.fingerprint);
+    if (!verdict.ok) {
+      call.confirmed = "refused";
+      throw new ToolRefusal(`${verdict.reason} Nothing was changed. Call ${tool.name} again without confirm_token for a fresh plan.`);
+    }
     call.confirmed = "token";
     return next();
   }
