@@ -260,7 +260,10 @@ async function replicas(seconds = 3, rounds = 3) {
   const single = await httpServer(emulator.url, args, env);
   const pair = await Promise.all([0, 1].map(() => httpServer(emulator.url, args, { ...env, MIXPEEK_REDIS_URL: redis.url })));
   const ref = { bucket: "sandbox-media", batch_id: emulator.batchId };
-  const calls = [["get_batch", () => ref], ["update_batch", (i) => ({ ...ref, metadata: { run: i } })]];
+  // One counter for the whole section: a metadata value seen in an earlier round would be a
+  // repeat within the duplicate window, answered without a call.
+  let written = 0;
+  const calls = [["get_batch", () => ref], ["update_batch", () => ({ ...ref, metadata: { run: written++ } })]];
   const setups = [["1 replica, state in memory", [single.url]], ["2 replicas + Redis", pair.map((p) => p.url)]];
   // Interleaved rounds, so background load on a shared machine hits every setup alike.
   const runs = {};
