@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MixpeekApiError } from "../src/api/errors.js";
 import type { Diagnosis } from "../src/api/wire.js";
 import { EventView, type FailedDocumentsRead, TierFinding, computeFindings, summarise } from "../src/domain/diagnosis.js";
+import { heldForReview } from "../src/domain/next-steps.js";
 import { recommend } from "../src/domain/recommend.js";
 import { statusClass } from "../src/domain/status.js";
 import { FailureGroupView, StageView, clip, stageHistory } from "../src/domain/views.js";
@@ -112,7 +113,7 @@ export default defineTool({
       recent_actions: history.slice(0, RECENT_ACTIONS).map(({ tool, summary, outcome, at }) => ({ tool, summary: clip(summary, 120)!, outcome, at })),
       ...(close.length ? { budgets: close } : {}),
       notes,
-      recommendations: recommend(findings, ref, history),
+      recommendations: spent ? recommend(findings, ref, history).map((rec) => heldForReview(rec, spent.frees_at ?? "the window ends")) : recommend(findings, ref, history),
     };
   },
 });

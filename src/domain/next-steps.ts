@@ -17,6 +17,20 @@ export function step<T extends ToolName>(tool: T, args: ToolArgs<T>, title: stri
 export const humanAction = (title: string, rationale: string): Recommendation =>
   ({ title: `${title} (human action)`, rationale, risk: "low" });
 
+/** The tools that only read (readOnlyHint; a test holds the two together): no budget counts them. */
+export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set<ToolName>([
+  "list_batches", "get_batch", "diagnose_batch", "list_failed_documents", "get_batch_logs", "get_task",
+  "wait_for_batch", "get_bucket_health", "get_batch_diagnostics", "list_tasks",
+]);
+
+/** A step that would change something, while this server would refuse it (its mutation budget
+ * is spent): the same step in words, for a person to review and run once the budget frees. */
+export function heldForReview(rec: Recommendation, until: string): Recommendation {
+  if (!rec.tool || READ_ONLY_TOOLS.has(rec.tool)) return rec;
+  return humanAction(rec.title,
+    `${rec.rationale} This server refuses ${rec.tool} until ${until} (the mutation budget is spent): a person should review recent_actions first, then run ${rec.tool} with ${JSON.stringify(rec.arguments ?? {})}.`);
+}
+
 const ref = ({ bucket, batch_id }: BatchRef) => ({ bucket, batch_id });
 
 export const diagnoseStep = (batch: BatchRef, rationale = "diagnose_batch finds the cause and recommends the fix.") =>

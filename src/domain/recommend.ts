@@ -212,11 +212,11 @@ export function recommend(findings: Findings, ref: BatchRef, history: RecentActi
   }).slice(0, MAX_RECOMMENDATIONS);
 }
 
-/** A fix this server already applied twice to the same target without success is not offered
- * a third time: a human looks instead. Reads and waits are exempt. */
 /** Steps that change nothing (or only ask), which repeating cannot make worse. */
 const NEVER_ESCALATED: readonly ToolName[] = ["diagnose_batch", "wait_for_batch", "get_batch_logs", "list_failed_documents", "detect_stuck_tier"];
 
+/** A fix this server already applied twice to the same target without success is not offered
+ * a third time: a human looks instead. Reads and waits are exempt. */
 function escalate(rec: Recommendation, history: RecentAction[]): Recommendation {
   const tool = rec.tool as ToolName | undefined;
   if (!tool || NEVER_ESCALATED.includes(tool)) return rec;

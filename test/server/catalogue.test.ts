@@ -4,6 +4,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { OPERATIONS } from "../../src/api/operations.js";
+import { READ_ONLY_TOOLS } from "../../src/domain/next-steps.js";
 import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.js";
 import { CATALOGUE_CONFIG, listTools, toolTable } from "../../src/mcp/catalogue.js";
 import { SANDBOX } from "../../src/emulator/scenarios.js";
@@ -100,6 +101,10 @@ describe("tool catalogue", () => {
     expect(a.openWorldHint).toBe(true);
     if (contract.kind === "read") expect(a.idempotentHint).toBe(true);
     if (contract.idempotent !== undefined) expect(a.idempotentHint).toBe(contract.idempotent);
+  });
+
+  it("knows which tools only read (next-steps.ts): exactly those annotated readOnlyHint", () => {
+    expect([...READ_ONLY_TOOLS].sort()).toEqual(TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name).sort());
   });
 
   it("lets destructive tools carry a confirm_token and answer with a confirmation request", () => {

@@ -2,6 +2,7 @@
 // counts (a change that may have applied), what does not (plans, refusals, repeats), the
 // `budget_exhausted` answer and what it recommends, and the budgets diagnose_batch shows.
 import { afterEach, describe, expect, it } from "vitest";
+import { READ_ONLY_TOOLS } from "../../src/domain/next-steps.js";
 import { requestsFor, startHarness, type Harness } from "../harness.js";
 
 let h: Harness;
@@ -87,5 +88,22 @@ describe("budgets on mutations", () => {
     const spent = (await h.call("diagnose_batch", ref)).structuredContent!;
     expect(spent.budgets).toMatchObject([{ scope: "batch", used: 5, limit: 5 }]);
     expect(spent.notes.join(" ")).toMatch(/No change to this batch can be made through this server until .*the batch budget of 5 changes per hour is used up/);
+  });
+
+  it("offers no change the budget would refuse: diagnose_batch's steps that change the batch become steps for a person", async () => {
+    h = await start({ perBatch: 1, perCredential: 100 });
+    const ref = { bucket: h.bucket, batch_id: h.batches["oom-gpu-tier"] };
+    const before = (await h.call("diagnose_batch", ref)).structuredContent!;
+    expect(before.recommendations[0]).toMatchObject({ tool: "retry_tier" });
+    await h.call("update_batch", { ...ref, metadata: { note: "spends the budget" } });
+    const after = (await h.call("diagnose_batch", ref)).structuredContent!;
+    const held = after.recommendations[0];
+    expect(held.tool).toBeUndefined();
+    expect(held.arguments).toBeUndefined();
+    expect(held.title).toBe(`${before.recommendations[0].title} (human action)`);
+    expect(held.rationale).toContain(`refuses retry_tier until ${after.budgets[0].frees_at}`);
+    expect(held.rationale).toContain(JSON.stringify(before.recommendations[0].arguments));
+    expect(after.recommendations.filter((r: { tool?: string }) => r.tool).every((r: { tool: string }) => READ_ONLY_TOOLS.has(r.tool))).toBe(true);
+    expect(requestsFor(h.emulator, "retryTier")).toHaveLength(0);
   });
 });
