@@ -14,6 +14,9 @@ WORKDIR /app
 COPY --from=build /src/dist/mixpeek-batch-mcp.mjs ./
 COPY --from=build /src/dist/chunks ./chunks
 ENV NODE_ENV=production MIXPEEK_AUDIT_LOG=/data/audit.jsonl
+# Owned by the user the server runs as, or it could not write its audit log there; a volume
+# mounted on it starts with this ownership.
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
 EXPOSE 3333

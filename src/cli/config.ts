@@ -102,7 +102,7 @@ export const USAGE = `Usage:
 Options:
   --sandbox               run against the embedded emulator seeded with incident scenarios
   --variant NAME          sandbox and emulator: which reading of the API's undocumented shapes
-                          to serve: default, fastapi or sparse
+                          to serve: default, fastapi, sparse or reporting
   --toolsets a,b          serve these toolsets: triage, ingest, admin, or all
                           (default triage,ingest; env MIXPEEK_TOOLSETS)
   --read-only             list only tools that change nothing

@@ -2,7 +2,8 @@
 // environment versus flags, the --variant rules and MIXPEEK_LOG_LEVEL. Pure: no process state.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isLoopback, parseConfig, type Config, type ServerConfig } from "../../src/cli/config.js";
+import { ConfigError, USAGE, isLoopback, parseConfig, type Config, type ServerConfig } from "../../src/cli/config.js";
+import { VARIANT_NAMES } from "../../src/emulator/variants.js";
 
 const TOOLS = ["get_batch", "cancel_batch", "diagnose_batch"] as const;
 const CREDENTIALS = { MIXPEEK_API_KEY: "sk_test_key", MIXPEEK_NAMESPACE: "ns_test" };
@@ -302,6 +303,11 @@ describe("commands", () => {
     expect(parseConfig(["list-tools"], {}, TOOLS)).toEqual({ command: "list-tools", json: false });
     expect(parseConfig(["list-tools", "--json"], {}, TOOLS)).toEqual({ command: "list-tools", json: true });
     expect(problems(["list-tools", "a", "b"])).toEqual(["Unexpected argument(s): a b. Run with --help for usage."]);
+  });
+
+  it("names every emulator variant in --help", () => {
+    const listed = /--variant NAME[\s\S]*?to serve: ([^\n]+)/.exec(USAGE)![1]!.split(/, | or /);
+    expect(listed).toEqual(VARIANT_NAMES);
   });
 
   it("answers --help and --version before checking anything else", () => {
