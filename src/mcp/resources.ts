@@ -2,6 +2,7 @@
 // client can offer them in a picker. They reuse the tools' handlers, so they show the same view.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { IncidentRecord, MemoryScope } from "../safety/incident-memory.js";
+import { SharedStateUnavailable } from "../safety/state.js";
 import type { Api } from "../api/mixpeek-api.js";
 import { traceRequests } from "../api/trace.js";
 import { safeText } from "../util/text.js";
@@ -63,5 +64,12 @@ export function registerAuditResource(server: McpServer, memory: IncidentRecord,
     title: "Recent changes (audit log)",
     description: "The last 50 mutating calls made with your key in your namespace: tool, arguments, outcome, request ids.",
     mimeType: "application/json",
-  }, async (uri) => ({ contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ entries: await memory.recent(scope, 50) }) }] }));
+  }, async (uri) => {
+    // Without the shared store the record is unknown, not empty: say so instead of listing nothing.
+    const read = await memory.recent(scope, 50).then((entries) => ({ entries }), (error: unknown) => {
+      if (!(error instanceof SharedStateUnavailable)) throw error;
+      return { entries: null, note: `The record of recent changes could not be read: ${error.message}. It can be read again once the store is back.` };
+    });
+    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(read) }] };
+  });
 }

@@ -13,7 +13,7 @@ import { spawnHttp, until } from "../e2e/bin.js";
 import { startRedis, type RedisServer } from "../../scripts/redis-server.mjs";
 
 type Result = CallToolResult & { structuredContent?: Record<string, any> };
-type Replica = Awaited<ReturnType<typeof spawnHttp>> & { call(name: string, args: Record<string, unknown>): Promise<Result> };
+type Replica = Awaited<ReturnType<typeof spawnHttp>> & { client: Client; call(name: string, args: Record<string, unknown>): Promise<Result> };
 
 let redis: RedisServer;
 let emulator: Emulator;
@@ -34,7 +34,7 @@ async function replica(env: Record<string, string>): Promise<Replica> {
     requestInit: { headers: { authorization: "Bearer sk_replica_test_key_0123", "x-namespace": emulator.sandbox.namespaceId } },
   }));
   clients.push(client);
-  return { ...server, call: async (name, args) => (await client.callTool({ name, arguments: args })) as Result };
+  return { ...server, client, call: async (name, args) => (await client.callTool({ name, arguments: args })) as Result };
 }
 
 beforeAll(async () => {
@@ -128,6 +128,11 @@ describe("two replicas sharing Redis", () => {
       const diagnosis = await a.call("diagnose_batch", batch("oom-gpu-tier"));
       expect(diagnosis.isError).toBeFalsy();
       expect(diagnosis.structuredContent!.notes.join(" ")).toMatch(/Recent actions could not be read: Redis at 127\.0\.0\.1:\d+ is unreachable/);
+      const audit = await a.client.readResource({ uri: "mixpeek://audit/recent" });
+      expect(JSON.parse((audit.contents[0] as { text: string }).text)).toEqual({
+        entries: null,
+        note: expect.stringMatching(/^The record of recent changes could not be read: Redis at 127\.0\.0\.1:\d+ is unreachable\. It can be read again/),
+      });
       const refused = await a.call("update_batch", change);
       expect(refused.isError).toBe(true);
       expect(text(refused)).toMatch(/^update_batch was not sent: Redis at 127\.0\.0\.1:\d+ is unreachable, and without the state replicas share this server cannot make sure the same change is not sent twice\. Nothing was changed; reads still work\. Try again once Redis is back/);
