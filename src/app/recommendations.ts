@@ -2,19 +2,19 @@
 // that changes the batch is left to the agent, so the host's approval and the server's
 // confirmation apply to it.
 import type { DiagnoseBatchResult } from "../../tools/diagnose-batch.js";
+import { READ_ONLY_TOOLS } from "../domain/next-steps.js";
 import { h } from "./dom.js";
 
 type Recommendation = DiagnoseBatchResult["recommendations"][number];
 /** Runs a read-only step through the host; undefined when there is no host (a report file). */
 export type Runner = ((tool: string, args: Record<string, unknown>) => void) | undefined;
 
-export const readsOnly = (tool: string) => tool === "diagnose_batch" || tool === "wait_for_batch" || /^(get|list)_/.test(tool);
 
 function action(rec: Recommendation, run: Runner): HTMLElement {
   if (!rec.tool) return h("p", { class: "muted" }, "No tool can do this: a person must act.");
   const { tool } = rec;
   const args = rec.arguments ?? {};
-  if (!readsOnly(tool)) return h("p", { class: "muted" }, "Your agent runs this step, so the host's approval and this server's confirmation apply.");
+  if (!READ_ONLY_TOOLS.has(tool)) return h("p", { class: "muted" }, "Your agent runs this step, so the host's approval and this server's confirmation apply.");
   const button = h("button", { type: "button", "data-run": true, disabled: !run, title: run ? undefined : "Open this view in an MCP host to run it" }, `Run ${tool}`);
   button.addEventListener("click", () => run?.(tool, args));
   return button;
