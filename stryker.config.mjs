@@ -1,8 +1,11 @@
 // Mutation testing (npm run mutation): StrykerJS mutates the domain rules, the API client and its
-// tolerant readers and errors, and the safety pieces, then runs the tests that cover each mutant.
-// Only fast tests run: the unit tests, the API tests against the emulator, and the server tests
-// that exercise these files. The triage matrix, fuzzing, reliability timeouts, the emulator's own
-// tests and the e2e tests (spawned bin) are left out: they are slow and add little here.
+// tolerant readers and errors, the safety pieces, the pipeline stages on shared state, budgets
+// and telemetry, and the stateless HTTP fast path, then runs the tests that cover each mutant.
+// Only fast tests run: the unit tests, the API tests against the emulator, the server tests
+// that exercise these files, the shared state against a real redis-server, and the HTTP tests
+// that run the server in this process. The triage matrix, fuzzing, reliability timeouts, the
+// emulator's own tests, the spawned-bin e2e tests and the two-replica test are left out: they are
+// slow and add little here.
 // @ts-check
 
 // Vitest runs inside Stryker on worker threads, where setting process.env.TZ at run time does not
@@ -20,6 +23,11 @@ export default {
     "src/api/tolerant.ts",
     "src/api/errors.ts",
     "src/safety/**/*.ts",
+    "src/mcp/stages/budget.ts",
+    "src/mcp/stages/shared-state.ts",
+    "src/mcp/stages/telemetry.ts",
+    "src/transport/shared-servers.ts",
+    "src/transport/json-exchange.ts",
   ],
   // Which tests run is set in vitest.mutation.config.mjs, not with Stryker's `testFiles`.
   vitest: { configFile: "vitest.mutation.config.mjs", related: true },

@@ -11,7 +11,7 @@ import type { ServerConfig } from "../src/cli/config.js";
 import type { ConfirmationTokens } from "../src/safety/confirm.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../src/emulator/index.js";
 import { Logger } from "../src/util/log.js";
-import { createRuntime, type Runtime } from "../src/mcp/runtime.js";
+import { createRuntime, type Runtime, type RuntimeOptions } from "../src/mcp/runtime.js";
 
 export interface Harness {
   emulator: Emulator;
@@ -36,6 +36,10 @@ export interface HarnessOptions {
   /** Serve against this running emulator (a second server, e.g. after a restart) instead of
    * starting one; close() then leaves it running for its owner to close. */
   sharedEmulator?: Emulator;
+  /** The shared state (e.g. Redis) instead of this process's own; close() leaves it to its owner. */
+  state?: RuntimeOptions["state"];
+  /** Where calls are reported (metrics, traces). */
+  telemetry?: RuntimeOptions["telemetry"];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -54,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = new Logger([config.apiKey], { stderr: false });
   const logs: string[] = [];
   logger.addSink((level, message) => logs.push(`${level}: ${message}`));
-  const runtime = createRuntime(config, { logger, tokens: options.tokens });
+  const runtime = createRuntime(config, { logger, tokens: options.tokens, state: options.state, telemetry: options.telemetry });
   const client = new Client({ name: "test", version: "1" }, { capabilities: options.elicit ? { elicitation: {} } : {} });
   if (options.elicit) {
     const answer = options.elicit;

@@ -24,7 +24,9 @@ export class JsonExchange implements Transport {
     // Responses go back to their POST; notifications and server requests have nowhere to go
     // without a stream (a client that wants progress gets the SSE transport instead).
     if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return;
+    // Stryker disable next-line ConditionalExpression: waiting is keyed by numbers, so a string id finds nothing either way
     const request = typeof message.id === "number" ? this.waiting.get(message.id) : undefined;
+    // Stryker disable next-line ConditionalExpression: every response the server sends answers a request exchange() delivered, which is waiting
     if (!request) return;
     this.waiting.delete(message.id as number);
     request.answer({ ...message, id: request.id });
@@ -39,11 +41,14 @@ export class JsonExchange implements Transport {
    * all count their ids from 0, can share one server. */
   exchange(message: JSONRPCMessage): Promise<JSONRPCMessage | undefined> {
     if (!isJSONRPCRequest(message)) {
+      // Stryker disable next-line OptionalChaining: exchange() is called only once the server is connected (onmessage set)
       this.onmessage?.(message);
       return Promise.resolve(undefined);
     }
+    // Stryker disable next-line UpdateOperator: the ids only need to be distinct
     const id = ++this.lastId;
     const answer = new Promise<JSONRPCMessage>((resolve) => { this.waiting.set(id, { id: message.id, answer: resolve }); });
+    // Stryker disable next-line OptionalChaining: exchange() is called only once the server is connected (onmessage set)
     this.onmessage?.({ ...message, id });
     return answer;
   }

@@ -30,6 +30,9 @@ describe("budgets on mutations", () => {
     expect(frees).toBeGreaterThanOrEqual(before + HOUR);
     expect(frees).toBeLessThanOrEqual(Date.now() + HOUR);
     expect(result.reason).toMatch(/2 changes were made to batch btch_\w+ .* the most allowed \(--budget-per-batch 2\)\. Nothing was sent; the next change is possible at /);
+    expect(result.reason).toContain(`through this server in the last 60 minutes,`);
+    expect(result.reason).toMatch(new RegExp(`the next change is possible at ${result.budget.frees_at.replace(/[.]/g, "\\.")}\\.$`));
+    expect(result.recommendations[0].rationale).toBe(`Repeated changes have not settled the batch: a person should review the diagnosis and its recent_actions before any more; the next change is possible at ${result.budget.frees_at}.`);
     expect((refused.content as { text: string }[])[0]!.text).toContain("budget_exhausted");
     expect(requestsFor(h.emulator, "updateBatch")).toHaveLength(2);
     // Another batch has its own budget.
@@ -64,9 +67,14 @@ describe("budgets on mutations", () => {
     expect(trigger.structuredContent).toMatchObject({ outcome: "budget_exhausted", budget: { scope: "credential" } });
     const [review] = trigger.structuredContent!.recommendations;
     expect(review.tool).toBeUndefined();
-    expect(review.title).toMatch(/human action/);
+    expect(review.title).toBe("Review the recent changes (human action)");
+    expect(review.rationale).toContain(`the next change is possible at ${trigger.structuredContent!.budget.frees_at}.`);
     expect(review.rationale).toMatch(/mixpeek:\/\/audit\/recent/);
     expect(requestsFor(h.emulator, "triggerCollection")).toHaveLength(0);
+    // A call naming a bucket but no batch: a human review too, not a diagnosis without a batch.
+    const create = await h.call("create_batch", { bucket: h.bucket, object_ids: ["obj_budget_1"] });
+    expect(create.structuredContent).toMatchObject({ outcome: "budget_exhausted", recommendations: [{ title: "Review the recent changes (human action)" }] });
+    expect(create.structuredContent!.recommendations[0].tool).toBeUndefined();
   });
 
   it("counts nothing with both budgets off", async () => {

@@ -74,6 +74,9 @@ describe("LocalBudgets", () => {
     await ledger.release("s", counters, "b");
     expect((await ledger.usage("s", counters)).map((u) => u.used)).toEqual([1, 1]);
     expect(await ledger.reserve("s", counters, "c")).toBeUndefined();
+    // Giving back what was never taken (another scope, a counter never used) is a no-op.
+    await ledger.release("other", countersFor(limits, "btch_never"), "z");
+    expect((await ledger.usage("s", counters)).map((u) => u.used)).toEqual([2, 2]);
   });
 
   it("counts each batch apart, the credential across batches, and each scope apart", async () => {
@@ -101,9 +104,24 @@ describe("LocalBudgets", () => {
     await ledger.reserve("s", countersFor(one, "btch_keep"), "k");
     for (let i = 0; i < 10_000; i++) await ledger.reserve(`old${i}`, countersFor(one, "b"), `o${i}`);
     expect(windows().size).toBe(10_000);
-    c.advance(HOUR + 1);
+    // Exactly an hour old is out of the window (as the count sees it): those windows are dropped.
+    c.advance(HOUR);
     await ledger.reserve("s", countersFor(one, "btch_keep"), "k2");
     await ledger.reserve("s", countersFor(one, "btch_new"), "n");
     expect(windows().size).toBe(2);
+  });
+
+  it("when over the bound, keeps a window that still holds a call in the window beside one that left it", async () => {
+    const c = clock();
+    const ledger = new LocalBudgets(HOUR, c.now);
+    const one = { perBatch: 5, perCredential: 0 };
+    const keep = countersFor(one, "btch_keep");
+    await ledger.reserve("s", keep, "k0");
+    for (let i = 0; i < 9_999; i++) await ledger.reserve(`old${i}`, countersFor(one, "b"), `o${i}`);
+    c.advance(30 * 60_000);
+    await ledger.reserve("s", keep, "k1");
+    c.advance(31 * 60_000); // k0 has left the window, k1 has not
+    await ledger.reserve("s", countersFor(one, "btch_new"), "n"); // the 10,001st window
+    expect((await ledger.usage("s", keep)).map((u) => u.used)).toEqual([1]);
   });
 });

@@ -11,6 +11,7 @@ import { pipeline, runTool, type Call, type Outcome } from "../../src/mcp/pipeli
 import { auditStage } from "../../src/mcp/stages/audit.js";
 import { confirmationStage, type Ask } from "../../src/mcp/stages/confirmation.js";
 import { dedupeStage } from "../../src/mcp/stages/dedupe.js";
+import { sharedStateStage } from "../../src/mcp/stages/shared-state.js";
 import { errorStage } from "../../src/mcp/stages/errors.js";
 import { TOOL_NAMES } from "../../tools/index.js";
 import { traceStage } from "../../src/mcp/stages/trace.js";
@@ -18,6 +19,7 @@ import { defineTool, type ToolContext, type ToolDefinition } from "../../src/mcp
 import { AuditLog } from "../../src/safety/audit.js";
 import { ConfirmationTokens } from "../../src/safety/confirm.js";
 import { RecentMutations } from "../../src/safety/dedupe.js";
+import { SharedStateUnavailable } from "../../src/safety/state.js";
 import { IncidentMemory } from "../../src/safety/incident-memory.js";
 import { Logger } from "../../src/util/log.js";
 
@@ -220,5 +222,32 @@ describe("trace stage", () => {
     expect(outcome.requestIds).toEqual(["req_9"]);
     expect(lines).toEqual(["debug: peek: the API answered in these forms: numbers sent as strings"]);
     expect(outcome.reply.structuredContent).toEqual({ seen: "z", notes: ["The API answered with an empty body."] });
+  });
+});
+
+describe("shared-state stage", () => {
+  const down = { assertWritable: () => { throw new SharedStateUnavailable("Redis at r:1 is unreachable"); } };
+  const up = { assertWritable: () => {} };
+  const describeError = (error: unknown, call: Call) => `${call.tool.name}: ${(error as Error).message}`;
+
+  it("lets reads through while the shared state cannot be written, and refuses a write without running it", async () => {
+    const next = counter(async () => ({ ...done("seen"), mayHaveApplied: false }));
+    expect((await sharedStateStage(down, describeError)(callOf(read), next)).reply.structuredContent).toEqual({ outcome: "seen" });
+    expect(next.runs).toBe(1);
+    const refused = await sharedStateStage(down, describeError)(callOf(write), next);
+    expect(next.runs).toBe(1);
+    expect(refused).toEqual({
+      reply: { isError: true, content: [{ type: "text", text: "poke: Redis at r:1 is unreachable" }] }, mayHaveApplied: false, deduplicated: false, requestIds: [],
+    });
+  });
+
+  it("refuses a write whose duplicate check, budget or token could not be settled further in, and rethrows any other error", async () => {
+    const stage = sharedStateStage(up, describeError);
+    const unsettled = await stage(callOf(write), async () => { throw new SharedStateUnavailable("Redis at r:1 did not answer"); });
+    expect(unsettled).toMatchObject({ reply: { isError: true, content: [{ text: "poke: Redis at r:1 did not answer" }] }, mayHaveApplied: false });
+    await expect(stage(callOf(write), async () => { throw new TypeError("a bug"); })).rejects.toThrow(TypeError);
+    // A read is never checked, so its SharedStateUnavailable (a read of Redis that failed) goes on up as it is.
+    await expect(stage(callOf(read), async () => { throw new SharedStateUnavailable("x"); })).rejects.toBeInstanceOf(SharedStateUnavailable);
+    expect((await stage(callOf(write), counter())).reply.structuredContent).toEqual({ outcome: "poked" });
   });
 });

@@ -32,7 +32,8 @@ describe("call outcomes", () => {
   it("count a result without outcome as done, an error as error, a stage that threw as error, an unknown value as other", () => {
     expect(summarize(call("not required"), reply({ batch_id: "b" })).outcome).toBe("done");
     expect(summarize(call("not required"), reply(undefined, true)).outcome).toBe("error");
-    expect(summarize(call("not required"), undefined).outcome).toBe("error");
+    expect(summarize(call("not required"), undefined)).toEqual({ outcome: "error", deduplicated: false, confirmations: [] });
+    expect(summarize(call("not required"), { ...reply({ outcome: "canceled" }), deduplicated: true }).deduplicated).toBe(true);
     expect(summarize(call("not required"), reply({ outcome: "btch_secret_id" })).outcome).toBe("other");
   });
 
