@@ -24,8 +24,8 @@ export class JsonExchange implements Transport {
     // Responses go back to their POST; notifications and server requests have nowhere to go
     // without a stream (a client that wants progress gets the SSE transport instead).
     if (!isJSONRPCResultResponse(message) && !isJSONRPCErrorResponse(message)) return;
-    // Stryker disable next-line ConditionalExpression: waiting is keyed by numbers, so a string id finds nothing either way
-    const request = typeof message.id === "number" ? this.waiting.get(message.id) : undefined;
+    // Keyed by the numbers exchange() gives: any other id finds nothing.
+    const request = this.waiting.get(message.id as number);
     // Stryker disable next-line ConditionalExpression: every response the server sends answers a request exchange() delivered, which is waiting
     if (!request) return;
     this.waiting.delete(message.id as number);
